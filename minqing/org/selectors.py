@@ -1,0 +1,110 @@
+"""Reads of the tree for dashboards and the tree browser, always through the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from minqing.households.models import Household, Resident
+from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
+from minqing.org.roles import Cap, has_cap
+
+
+@dataclass(frozen=True)
+class ScopeCounts:
+    townships: int
+    villages: int
+    groups: int
+    households: int | None  # None: the role does not see residents
+    residents: int | None
+    staff: int
+    units: int
+
+
+def scope_counts(user: User) -> ScopeCounts:
+    nodes = Node.objects.for_user(user).aggregate(
+        townships=Count("id", filter=Q(level=Level.TOWNSHIP)),
+        villages=Count("id", filter=Q(level=Level.VILLAGE)),
+        groups=Count("id", filter=Q(level=Level.GROUP)),
+    )
+    sees_residents = has_cap(user, Cap.VIEW_RESIDENTS)
+    return ScopeCounts(
+        townships=nodes["townships"],
+        villages=nodes["villages"],
+        groups=nodes["groups"],
+        households=Household.objects.for_user(user).count() if sees_residents else None,
+        residents=Resident.objects.for_user(user).count() if sees_residents else None,
+        staff=User.objects.for_user(user).filter(is_active=True).count(),
+        units=Unit.objects.for_user(user).count(),
+    )
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    node: Node
+    groups: int
+    households: int | None
+    residents: int | None
+    staff: int
+
+
+def _counts_by_child(queryset: Any, path_field: str, width: int) -> dict[str, int]:
+    """One GROUP BY over the child-sized prefix of the path, instead of a query per child."""
+    rows = (
+        queryset.annotate(child_path=Substr(path_field, 1, width))
+        .values("child_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["child_path"]: row["n"] for row in rows}
+
+
+def children_with_counts(user: User, node: Node) -> list[ChildRow]:
+    """Children of `node` in the user's scope, each with its subtree's counts (4 queries)."""
+    children = list(Node.objects.for_user(user).filter(parent=node).order_by("code"))
+    if not children:
+        return []
+    width = PATH_WIDTH[children[0].level]
+    under = {"path__startswith": node.path}
+    groups = _counts_by_child(
+        Node.objects.for_user(user).filter(level=Level.GROUP, **under), "path", width
+    )
+    sees_residents = has_cap(user, Cap.VIEW_RESIDENTS)
+    households: dict[str, int] = {}
+    residents: dict[str, int] = {}
+    if sees_residents:
+        households = _counts_by_child(
+            Household.objects.for_user(user).filter(group__path__startswith=node.path),
+            "group__path",
+            width,
+        )
+        residents = _counts_by_child(
+            Resident.objects.for_user(user).filter(household__group__path__startswith=node.path),
+            "household__group__path",
+            width,
+        )
+    staff = _counts_by_child(
+        User.objects.for_user(user).filter(is_active=True, node__path__startswith=node.path),
+        "node__path",
+        width,
+    )
+    return [
+        ChildRow(
+            node=child,
+            groups=groups.get(child.path, 1 if child.level == Level.GROUP else 0),
+            households=households.get(child.path, 0) if sees_residents else None,
+            residents=residents.get(child.path, 0) if sees_residents else None,
+            staff=staff.get(child.path, 0),
+        )
+        for child in children
+    ]
+
+
+def breadcrumb(user: User, node: Node) -> list[tuple[Node, bool]]:
+    """Ancestors and the node itself, each flagged whether the user may open it."""
+    chain = [*node.ancestors(), node]
+    scope = user.node.path if user.node else None
+    return [(n, scope is not None and n.path.startswith(scope)) for n in chain]

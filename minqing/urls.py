@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from minqing.web import views as web_views
+from minqing.web.auth_views import StaffLoginView, StaffPasswordChangeView
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("accounts/login/", StaffLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        StaffPasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("org/", include("minqing.org.urls")),
+    path("households/", include("minqing.households.urls")),
+    path("admin/", admin.site.urls),
+]
