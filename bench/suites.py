@@ -1,0 +1,48 @@
+"""The benchmark cases. Each later feature adds its own function to `collect()`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+
+def load_demo(scale: str) -> float:
+    start = time.perf_counter()
+    call_command("demo", scale=scale, seed=1, verbosity=0)
+    return time.perf_counter() - start
+
+
+def baseline() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _signed_in(username: str) -> Client:
+    from minqing.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def collect() -> Iterator[tuple[str, Callable[[], object]]]:
+    from minqing.org.models import Level, Node, User
+    from minqing.org.selectors import children_with_counts, scope_counts
+
+    admin = User.objects.get(username="admin")
+    cadre = User.objects.get(username="cun_ganbu")
+    yield "scope_counts: county administrator (whole county)", lambda: scope_counts(admin)
+    yield "scope_counts: village cadre", lambda: scope_counts(cadre)
+    county = Node.objects.filter(level=Level.COUNTY).order_by("code").first()
+    yield "tree children counts: county node", lambda: children_with_counts(admin, county)
+
+    admin_client = _signed_in("admin")
+    cadre_client = _signed_in("cun_ganbu")
+    yield "GET / (home) as county administrator", lambda: admin_client.get("/")
+    yield "GET / (home) as village cadre", lambda: cadre_client.get("/")
+    yield "GET /households/ as county administrator", lambda: admin_client.get("/households/")

@@ -1,0 +1,52 @@
+"""Django admin is for the county administrator only, and respects the same scoping."""
+
+import pytest
+
+from minqing.households.models import Household
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["cadre", "township_staff", "county_supervisor", "dept_handler", "liaison", "deputy"],
+)
+def test_other_roles_cannot_open_admin(county, client_for, persona):
+    client = client_for(persona)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get("/admin/households/household/").status_code == 302
+
+
+def test_county_admin_sees_only_their_county_in_admin(county, client_for):
+    client = client_for("county_admin")
+    response = client.get("/admin/households/household/")
+    assert response.status_code == 200
+    for key, household in county.households.items():
+        assert (household.code in response.text) == (key != "HX"), key
+
+
+def test_admin_change_page_of_another_county_is_not_reachable(county, client_for):
+    client = client_for("county_admin")
+    other = county.households["HX"]
+    response = client.get(f"/admin/households/household/{other.pk}/change/")
+    # Django admin redirects to the index with "doesn't exist" for objects outside the queryset.
+    assert response.status_code == 302
+    assert (
+        client.post(f"/admin/households/household/{other.pk}/delete/", {"post": "yes"}).status_code
+        == 302
+    )
+    assert Household.objects.filter(pk=other.pk).exists()
+
+
+def test_admin_does_not_show_id_numbers(county, client_for):
+    household = county.households["H1a"]
+    member = household.members.get()
+    response = client_for("county_admin").get(f"/admin/households/household/{household.pk}/change/")
+    assert response.status_code == 200
+    assert member.id_number not in response.text
+    assert member.phone not in response.text
+
+
+def test_county_admin_sees_navigation_entry_and_others_do_not(county, client_for):
+    assert "管理后台" in client_for("county_admin").get("/").text
+    assert "管理后台" not in client_for("county_supervisor").get("/").text
