@@ -50,3 +50,13 @@ def test_admin_does_not_show_id_numbers(county, client_for):
 def test_county_admin_sees_navigation_entry_and_others_do_not(county, client_for):
     assert "管理后台" in client_for("county_admin").get("/").text
     assert "管理后台" not in client_for("county_supervisor").get("/").text
+
+
+def test_admin_action_recounts_node_statistics(county, client_for):
+    response = client_for("county_admin").post(
+        "/admin/org/node/",
+        {"action": "refresh_statistics", "_selected_action": [county.county.pk]},
+    )
+    assert response.status_code == 302
+    county.t1.refresh_from_db()
+    assert (county.t1.household_count, county.t1.population) == (3, 3)

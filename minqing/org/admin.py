@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from minqing.org.models import Node, Unit, User
+from minqing.org.tasks import refresh_node_statistics
 from minqing.web.admin_base import ScopedAdmin
 
 
@@ -11,6 +15,13 @@ class NodeAdmin(ScopedAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
+    actions = ["refresh_statistics"]
+
+    @admin.action(description=_("按户籍档案重新统计人口和户数（后台执行）"))
+    def refresh_statistics(self, request: HttpRequest, queryset: QuerySet[Node]) -> None:
+        for node in queryset:
+            refresh_node_statistics.enqueue(root_code=node.code, actor_id=request.user.pk)
+        self.message_user(request, _("已提交后台统计任务，稍后刷新即可看到结果。"))
 
 
 @admin.register(Unit)

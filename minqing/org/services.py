@@ -164,3 +164,51 @@ def staff_update(*, actor: User | None, user: User, **fields: Any) -> User:
     user.save(update_fields=[*fields, "is_staff"])
     record_change(actor=actor, obj=user, before=before)
     return user
+
+
+@transaction.atomic
+def node_statistics_refresh(*, actor: User | None, root: Node) -> int:
+    """Recount population and households of `root`'s subtree from the household registry.
+
+    Paper ledgers add totals up by hand every month; here the registry is the source and
+    the node figures follow it. Returns the number of nodes whose figures changed.
+    """
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from minqing.audit.models import Action
+    from minqing.audit.services import record
+    from minqing.households.models import Household, Resident
+    from minqing.org.models import PATH_WIDTH
+
+    nodes = list(Node.objects.filter(path__startswith=root.path))
+    households: dict[str, int] = {}
+    residents: dict[str, int] = {}
+    for width in sorted({PATH_WIDTH[n.level] for n in nodes}):
+        for model, field, into in (
+            (Household, "group__path", households),
+            (Resident, "household__group__path", residents),
+        ):
+            rows = (
+                model.objects.filter(**{f"{field}__startswith": root.path})
+                .annotate(prefix=Substr(field, 1, width))
+                .values("prefix")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            into.update({row["prefix"]: row["n"] for row in rows})
+    changed = []
+    for node in nodes:
+        figures = (residents.get(node.path, 0), households.get(node.path, 0))
+        if (node.population, node.household_count) != figures:
+            node.population, node.household_count = figures
+            changed.append(node)
+    Node.objects.bulk_update(changed, ["population", "household_count"], batch_size=500)
+    record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=root,
+        note=f"按户籍档案重新统计人口和户数：{len(changed)} 个节点有变化",
+        changes={"nodes_changed": len(changed)},
+    )
+    return len(changed)
