@@ -176,3 +176,14 @@ def test_sibling_village_station_is_not_visible(county):
     services.unit_create(actor=None, kind="station", name="西岭村服务站", node=county.v2)
     units = set(Unit.objects.for_user(county.users["cadre"]).values_list("name", flat=True))
     assert "西岭村服务站" not in units
+
+
+def test_county_offices_are_visible_to_township_and_village_staff(county):
+    from minqing.org import services
+
+    services.unit_create(actor=None, kind="office", name="县委督查室", node=county.county)
+    services.unit_create(actor=None, kind="office", name="邻县督查室", node=county.other_county)
+    for persona in ["cadre", "township_staff"]:
+        units = set(Unit.objects.for_user(county.users[persona]).values_list("name", flat=True))
+        assert "县委督查室" in units
+        assert "邻县督查室" not in units

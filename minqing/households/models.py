@@ -100,6 +100,14 @@ class Resident(models.Model):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["household_id", "id"]
+        constraints = [
+            # One person, one registry entry; blank means "not yet collected".
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~models.Q(id_number=""),
+                name="households_resident_unique_id_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -140,8 +140,9 @@ class UnitQuerySet(ScopedQuerySet):
     scope_path_field = "node__path"
 
     def for_user(self, user: Any) -> UnitQuerySet:
-        """Units in the user's subtree, the offices above it (where matters are escalated)
-        and every department of the user's county (which receives cases from everywhere)."""
+        """Units in the user's subtree, the units above it (where matters are escalated),
+        and the county's departments and offices (which receive and supervise cases from
+        everywhere in the county)."""
         path = user_scope_path(user)
         if path is None:
             return self.none()
@@ -150,7 +151,7 @@ class UnitQuerySet(ScopedQuerySet):
         return self.filter(
             models.Q(node__path__startswith=path)
             | models.Q(node__path__in=above)
-            | models.Q(kind=UnitKind.DEPARTMENT, node__path=county)
+            | models.Q(kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE], node__path=county)
         )
 
 
