@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "minqing.audit",
     "minqing.org",
     "minqing.households",
+    "minqing.cases",
     "minqing.demo",
     "minqing.web",
 ]

@@ -23,5 +23,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("minqing.org.urls")),
     path("households/", include("minqing.households.urls")),
+    path("cases/", include("minqing.cases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,13 +11,13 @@ from minqing.web.nav import nav_for
 @pytest.mark.parametrize(
     ("persona", "keys"),
     [
-        ("county_admin", ["home", "tree", "households", "staff", "admin"]),
-        ("county_supervisor", ["home", "tree", "households", "staff"]),
-        ("township_staff", ["home", "tree", "households", "staff"]),
-        ("cadre", ["home", "tree", "households", "staff"]),
-        ("dept_handler", ["home", "tree", "staff"]),
-        ("liaison", ["home", "tree", "households"]),
-        ("deputy", ["home", "tree", "staff"]),
+        ("county_admin", ["home", "cases", "tree", "households", "staff", "admin"]),
+        ("county_supervisor", ["home", "cases", "tree", "households", "staff"]),
+        ("township_staff", ["home", "cases", "tree", "households", "staff"]),
+        ("cadre", ["home", "cases", "tree", "households", "staff"]),
+        ("dept_handler", ["home", "cases", "tree", "staff"]),
+        ("liaison", ["home", "cases", "tree", "households"]),
+        ("deputy", ["home", "cases", "tree", "staff"]),
     ],
 )
 def test_navigation_matches_the_role(county, persona, keys):

@@ -15,7 +15,8 @@ def db_tasks(settings):
     }
 
 
-def test_queued_statistics_job_runs_in_the_db_worker(county, db_tasks):
+def test_queued_statistics_job_runs_in_the_db_worker(transactional_db, county, db_tasks):
+    # transactional_db: the worker commits and closes connections like the real process.
     result = refresh_node_statistics.enqueue(root_code=county.county.code)
     county.t1.refresh_from_db()
     assert county.t1.household_count == 0  # nothing happens until the worker runs

@@ -78,7 +78,9 @@ TRANSITIONS: dict[str, Transition] = {
     Action.SOLVE_ON_SPOT: Transition(frozenset({Status.REGISTERED}), Status.ANSWERED, ("answer",)),
     Action.ASSIGN: Transition(_ROUTABLE | {Status.ASSIGNED}, Status.ASSIGNED, ("unit",)),
     Action.ACCEPT: Transition(frozenset({Status.ASSIGNED}), Status.ACCEPTED),
-    Action.RETURN: Transition(frozenset({Status.ASSIGNED, Status.ACCEPTED}), Status.RETURNED, ("note",)),
+    Action.RETURN: Transition(
+        frozenset({Status.ASSIGNED, Status.ACCEPTED}), Status.RETURNED, ("note",)
+    ),
     Action.ESCALATE: Transition(
         _ROUTABLE | _WORKING | {Status.ASSIGNED}, Status.ESCALATED, ("note",)
     ),

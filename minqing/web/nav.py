@@ -27,6 +27,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("home", _("工作台"), "home", "bi-speedometer2"),
+    NavItem("cases", _("民情事项"), "cases:queue", "bi-inboxes", Cap.VIEW_CASES, ("cases:",)),
     NavItem("tree", _("辖区"), "org:tree", "bi-diagram-3", Cap.VIEW_TREE, ("org:node",)),
     NavItem(
         "households",

@@ -1,0 +1,128 @@
+"""Forms for registering a matter and acting on it. Validation messages are Chinese."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minqing.cases.models import (
+    AnswerMethod,
+    Category,
+    Channel,
+    MustReport,
+    Nature,
+    Rating,
+    Urgency,
+)
+from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
+
+TEXT_LIMIT = 4000
+
+
+def place_choices(user: User) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Villages and their groups inside the user's scope, grouped by village."""
+    nodes = (
+        Node.objects.for_user(user)
+        .filter(level__in=[Level.VILLAGE, Level.GROUP])
+        .select_related("parent")
+        .order_by("path")
+    )
+    grouped: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for node in nodes:
+        if node.level == Level.VILLAGE:
+            label = f"{node.parent.name if node.parent else ''} {node.name}".strip()
+            grouped[node.pk] = (label, [(node.pk, _("%(v)s（全村）") % {"v": node.name})])
+        elif node.parent_id in grouped:
+            grouped[node.parent_id][1].append((node.pk, f"{node.parent.name} {node.name}"))
+        else:  # the user's scope starts at a group (a liaison officer)
+            grouped[node.pk] = (node.parent.name if node.parent else "", [(node.pk, node.name)])
+    return list(grouped.values())
+
+
+class CaseRegisterForm(forms.Form):
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    channel = forms.ChoiceField(label=_("反映渠道"), choices=Channel.choices)
+    node = forms.TypedChoiceField(label=_("所在村/组"), coerce=int)
+    address = forms.CharField(label=_("详细地点"), max_length=200, required=False)
+    reporter_name = forms.CharField(label=_("反映人姓名"), max_length=40, required=False)
+    reporter_phone = forms.RegexField(
+        label=_("联系电话"),
+        regex=r"^[0-9+\- ]{5,20}$",
+        max_length=20,
+        required=False,
+        error_messages={"invalid": _("请输入有效的电话号码。")},
+    )
+    reporter_address = forms.CharField(label=_("家庭住址"), max_length=200, required=False)
+    reporter_work_unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    anonymous = forms.BooleanField(label=_("匿名反映"), required=False)
+    confidential = forms.BooleanField(label=_("为反映人保密"), required=False)
+    original_text = forms.CharField(
+        label=_("反映问题（群众原话）"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    title = forms.CharField(label=_("事项摘要"), max_length=120, required=False)
+    nature = forms.ChoiceField(label=_("诉求性质"), choices=Nature.choices)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial="normal")
+    must_report = forms.ChoiceField(
+        label=_("十必报类型"),
+        choices=[("", _("不属于十必报")), *MustReport.choices],
+        required=False,
+    )
+    category = forms.ModelChoiceField(
+        label=_("分类"), queryset=Category.objects.none(), required=False
+    )
+    proposal = forms.CharField(
+        label=_("解决建议"), max_length=TEXT_LIMIT, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["node"].choices = [("", _("请选择")), *place_choices(user)]
+        county_path = user.node.path[: PATH_WIDTH[Level.COUNTY]] if user.node else ""
+        self.fields["category"].queryset = Category.objects.filter(
+            county__path=county_path, active=True
+        ).select_related("parent")
+        self.fields["category"].label_from_instance = lambda c: c.full_name
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def clean_original_text(self) -> str:
+        text = self.cleaned_data["original_text"].replace("\x00", "").strip()
+        if not text:
+            raise forms.ValidationError(_("请填写群众反映的问题。"))
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("anonymous") and not (data.get("reporter_name") or "").strip():
+            self.add_error("reporter_name", _("请填写反映人姓名，或勾选“匿名反映”。"))
+        return data
+
+
+class CaseActionForm(forms.Form):
+    """One form for every action; the service decides which fields an action needs."""
+
+    action = forms.CharField(max_length=20)
+    note = forms.CharField(label=_("说明"), max_length=TEXT_LIMIT, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), required=False)
+    deadline = forms.DateField(label=_("新的期限"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    answer = forms.CharField(label=_("办理结果/答复"), max_length=TEXT_LIMIT, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    answer_method = forms.ChoiceField(label=_("反馈方式"), required=False,
+                                      choices=[("", "—"), *AnswerMethod.choices])  # fmt: skip
+    rating = forms.ChoiceField(label=_("评议结果"), required=False,
+                               choices=[("", "—"), *Rating.choices])  # fmt: skip
+    rating_comment = forms.CharField(label=_("评议意见"), max_length=TEXT_LIMIT, required=False)
+    parent_number = forms.CharField(label=_("并入事项编号"), max_length=24, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.for_user(user).filter(receives_cases=True)

@@ -1,0 +1,123 @@
+"""Reads of cases: the work queue, filtered lists, Chinese search, duplicate candidates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from minqing.cases.models import Case
+from minqing.cases.workflow import OPEN_STATUSES, Status
+from minqing.org.models import User
+
+# Unassigned matters wait on the level where they sit: registered, returned or escalated.
+_AWAITING_ROUTING = [Status.REGISTERED, Status.RETURNED, Status.ESCALATED]
+
+
+def work_queue(user: User) -> QuerySet[Case]:
+    """我的待办: what this user (or their unit) must act on now, most urgent first."""
+    scoped = Case.objects.for_user(user).filter(status__in=OPEN_STATUSES | {Status.RESOLVED})
+    mine = Q(handler=user)
+    if user.unit_id:
+        mine |= Q(unit_id=user.unit_id, handler__isnull=True) | Q(unit_id=user.unit_id)
+    if user.node_id and user.role != "dept_handler":
+        # Unrouted matters registered at the user's own node (not the whole subtree: a
+        # township clerk routes what reaches the township, not every village's slips).
+        mine |= Q(
+            unit__isnull=True, status__in=_AWAITING_ROUTING, node__path__startswith=user.node.path
+        )
+    return scoped.filter(mine).order_by("deadline", "id")
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    channel: str = ""
+    urgency: str = ""
+    category: str = ""
+    node: str = ""
+    overdue: bool = False
+    open_only: bool = False
+    date_from: str = ""
+    date_to: str = ""
+
+
+def search_text(queryset: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """Substring search, so one- and two-character words (路灯, 小区) match as well as
+    longer ones, on both databases. A registration number matches exactly."""
+    q = q.strip()
+    if not q:
+        return queryset
+    if q.isdigit() and len(q) >= 9:
+        return queryset.filter(number=q)
+    condition = Q()
+    for word in q.split()[:5]:
+        condition &= (
+            Q(title__contains=word)
+            | Q(original_text__contains=word)
+            | Q(address__contains=word)
+            | Q(number__startswith=word)
+        )
+    return queryset.filter(condition)
+
+
+def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
+    qs = Case.objects.for_user(user)
+    qs = search_text(qs, filters.q)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.category:
+        qs = qs.filter(
+            Q(category__code=filters.category) | Q(category__parent__code=filters.category)
+        )
+    if filters.node:
+        qs = qs.filter(node__path__startswith=filters.node)
+    if filters.overdue:
+        qs = qs.filter(
+            Q(overdue_at__isnull=False) | Q(deadline__lt=timezone.now()),
+            status__in=OPEN_STATUSES | {Status.RESOLVED},
+        )
+    if filters.date_from:
+        qs = qs.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(created_at__date__lte=filters.date_to)
+    return qs.select_related("node__parent", "unit", "category").order_by("-created_at", "-id")
+
+
+def similar_open_cases(
+    user: User, *, node_path: str, text: str, households: list[int], limit: int = 5
+) -> list[Case]:
+    """Open matters that look like this one: same household, or same village and shared
+    words. A first cut before the text-analysis issue brings ranked similarity."""
+    qs = Case.objects.for_user(user).filter(status__in=OPEN_STATUSES)
+    condition = Q(pk__in=[])
+    if households:
+        condition |= Q(households__in=households)
+    village = node_path[:12]
+    grams = {text[i : i + 2] for i in range(max(len(text) - 1, 0))} if text else set()
+    grams = {g for g in grams if g.strip() and not any(ch in "，。、！？ ,.!?" for ch in g)}
+    if len(village) == 12 and grams:
+        word_match = Q()
+        for gram in list(grams)[:20]:
+            word_match |= Q(original_text__contains=gram)
+        condition |= Q(node__path__startswith=village) & word_match
+    candidates = list(qs.filter(condition).distinct().order_by("-created_at")[:50])
+
+    def overlap(case: Case) -> int:
+        return sum(1 for g in grams if g in case.original_text)
+
+    threshold = max(2, len(grams) // 4)
+    scored = [(overlap(c), c) for c in candidates]
+    same_household = {
+        c.pk for c in candidates if households and c.households.filter(pk__in=households).exists()
+    }
+    kept = [(n, c) for n, c in scored if n >= threshold or c.pk in same_household]
+    return [c for _, c in sorted(kept, key=lambda pair: pair[0], reverse=True)[:limit]]

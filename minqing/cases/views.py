@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minqing.cases.forms import CaseActionForm, CaseRegisterForm
+from minqing.cases.models import Case, Channel, Urgency
+from minqing.cases.permissions import actions_for, can_act
+from minqing.cases.selectors import CaseFilters, filtered_cases, similar_open_cases, work_queue
+from minqing.cases.services import case_register, case_transition
+from minqing.cases.workflow import Action, Status
+from minqing.org.models import Node
+from minqing.org.roles import Cap
+from minqing.org.scoping import get_in_scope_or_404
+from minqing.web.decorators import requires
+
+
+@requires(Cap.VIEW_CASES)
+def queue(request: HttpRequest) -> HttpResponse:
+    cases = work_queue(request.user).select_related("node__parent", "unit")  # type: ignore[arg-type]
+    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    return render(request, "cases/queue.html", {"page": page, "now": timezone.now()})
+
+
+def _filters(request: HttpRequest) -> CaseFilters:
+    get = request.GET
+    return CaseFilters(
+        q=get.get("q", "")[:60],
+        status=get.get("status", "") if get.get("status") in Status.values else "",
+        channel=get.get("channel", "") if get.get("channel") in Channel.values else "",
+        urgency=get.get("urgency", "") if get.get("urgency") in Urgency.values else "",
+        category=get.get("category", "")[:40],
+        node=get.get("node", "")[:15] if get.get("node", "").isdigit() else "",
+        overdue=get.get("overdue") == "1",
+        open_only=get.get("open") == "1",
+        date_from=_date(get.get("from", "")),
+        date_to=_date(get.get("to", "")),
+    )
+
+
+def _date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return ""
+
+
+@requires(Cap.VIEW_CASES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    page = Paginator(filtered_cases(request.user, filters), 30).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "statuses": Status.choices,
+            "channels": Channel.choices,
+            "urgencies": Urgency.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+@requires(Cap.REGISTER_CASE)
+def register(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = CaseRegisterForm(request.POST or None, user=user)  # type: ignore[arg-type]
+    similar: list[Case] = []
+    retried = Case.objects.for_user(user).filter(
+        idempotency_key=request.POST.get("idempotency_key") or None
+    )
+    if request.method == "POST" and retried.exists():
+        # A double-click or a resend after a lost response: show what was registered.
+        number = retried.values_list("number", flat=True).get()
+        messages.info(request, _("该事项已登记过，登记编号 %(n)s。") % {"n": number})
+        return redirect("cases:detail", number=number)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        node = Node.objects.for_user(user).filter(pk=data["node"]).first()
+        if node is None:
+            form.add_error("node", _("所选地点不在您的辖区范围内。"))
+        elif request.POST.get("confirm_new") != "1" and (
+            similar := similar_open_cases(
+                user,
+                node_path=node.path,
+                text=data["original_text"],
+                households=[],  # type: ignore[arg-type]
+            )
+        ):
+            # Show the look-alikes first; staff can merge instead of duplicating.
+            pass
+        else:
+            try:
+                case, created = case_register(
+                    actor=user,  # type: ignore[arg-type]
+                    node=node,
+                    **{k: v for k, v in data.items() if k != "node"},
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                if created:
+                    messages.success(request, _("登记成功，登记编号 %(n)s。") % {"n": case.number})
+                else:
+                    messages.info(
+                        request, _("该事项已登记过，登记编号 %(n)s。") % {"n": case.number}
+                    )
+                return redirect("cases:detail", number=case.number)
+    return render(request, "cases/register.html", {"form": form, "similar": similar})
+
+
+@requires(Cap.VIEW_CASES)
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_in_scope_or_404(
+        Case.objects.for_user(request.user).select_related(
+            "node__parent__parent", "unit", "handler", "category", "created_by", "parent"
+        ),
+        request,
+        number=number,
+    )
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor", "unit"),
+            "actions": [(a, Action(a).label) for a in actions_for(request.user, case)],  # type: ignore[arg-type]
+            "form": CaseActionForm(user=request.user),  # type: ignore[arg-type]
+            "children": case.merged_children.all(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@requires(Cap.VIEW_CASES)
+def act(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
+    form = CaseActionForm(request.POST, user=request.user)  # type: ignore[arg-type]
+    if not form.is_valid():
+        messages.error(request, _("提交的内容有误：%(e)s") % {"e": form.errors.as_text()})
+        return redirect("cases:detail", number=number)
+    data = form.cleaned_data
+    action = data["action"]
+    if not can_act(request.user, case, action):  # type: ignore[arg-type]
+        raise Http404
+    parent = None
+    if data["parent_number"]:
+        parent = Case.objects.for_user(request.user).filter(number=data["parent_number"]).first()
+        if parent is None:
+            messages.error(request, _("找不到要并入的事项。"))
+            return redirect("cases:detail", number=number)
+    deadline = None
+    if data["deadline"]:
+        deadline = timezone.make_aware(dt.datetime.combine(data["deadline"], dt.time(18, 0)))
+    try:
+        case_transition(
+            case=case,
+            action=action,
+            actor=request.user,  # type: ignore[arg-type]
+            note=data["note"],
+            unit=data["unit"],
+            deadline=deadline,
+            answer=data["answer"],
+            answer_method=data["answer_method"],
+            rating=data["rating"],
+            rating_comment=data["rating_comment"],
+            parent=parent,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已完成：%(a)s。") % {"a": Action(action).label})
+    return redirect("cases:detail", number=number)

@@ -1,0 +1,186 @@
+"""Registering and working cases through the staff pages, with scope enforced (404)."""
+
+import pytest
+
+from minqing.audit.models import Action as AuditAction
+from minqing.audit.models import AuditEvent
+from minqing.cases.models import Case
+from minqing.cases.services import case_register, case_transition
+
+
+def form_data(county, **overrides):
+    data = {
+        "idempotency_key": "key-1",
+        "channel": "hotline",
+        "node": county.g1a.pk,
+        "reporter_name": "张建国",
+        "reporter_phone": "13800000001",
+        "original_text": "一组路灯坏了三个月，晚上出行不便。",
+        "nature": "help",
+        "urgency": "normal",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_case(county, node=None, text="二组水渠堵塞，田里灌不上水"):
+    case, _ = case_register(
+        actor=None, node=node or county.g1b, channel="walk_in", nature="help",
+        original_text=text, reporter_name="李秀英",
+    )  # fmt: skip
+    return case
+
+
+def test_register_page_offers_only_places_in_scope(county, client_for):
+    response = client_for("cadre").get("/cases/new/")
+    assert response.status_code == 200
+    assert "东风村" in response.text
+    assert "西岭村" not in response.text
+    assert 'name="idempotency_key"' in response.text
+
+
+def test_registering_redirects_to_the_case_page(county, client_for):
+    client = client_for("township_staff")
+    response = client.post("/cases/new/", form_data(county))
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.number}/"
+    page = client.get(response["Location"])
+    assert case.number in page.text
+    assert "登记成功" in page.text
+    assert "一组路灯坏了三个月" in page.text
+
+
+def test_double_submit_creates_one_case(county, client_for):
+    client = client_for("township_staff")
+    first = client.post("/cases/new/", form_data(county))
+    second = client.post("/cases/new/", form_data(county))
+    assert Case.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_validation_errors_are_chinese_and_nothing_is_saved(county, client_for):
+    response = client_for("township_staff").post(
+        "/cases/new/", form_data(county, reporter_name="", original_text="  ", reporter_phone="abc")
+    )
+    assert response.status_code == 200
+    assert "请填写反映人姓名" in response.text
+    assert "请输入有效的电话号码" in response.text
+    assert Case.objects.count() == 0
+
+
+def test_place_outside_scope_is_rejected(county, client_for):
+    response = client_for("cadre").post("/cases/new/", form_data(county, node=county.g2.pk))
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+
+
+def test_similar_open_case_is_shown_before_registering_a_duplicate(county, client_for):
+    make_case(county, node=county.g1a, text="一组路灯坏了，晚上出行不便")
+    client = client_for("township_staff")
+    response = client.post("/cases/new/", form_data(county))
+    assert response.status_code == 200
+    assert 'data-testid="similar-cases"' in response.text
+    assert Case.objects.count() == 1
+    confirmed = client.post("/cases/new/", form_data(county, confirm_new="1"))
+    assert confirmed.status_code == 302
+    assert Case.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("persona", "visible"),
+    [
+        ("cadre", True),
+        ("township_staff", True),
+        ("county_supervisor", True),
+        ("liaison", False),  # the case sits in 二组, the liaison serves 一组
+        ("sibling", False),
+        ("other_township", False),
+        ("dept_handler", False),
+        ("other_admin", False),
+    ],
+)
+def test_case_page_is_404_outside_scope(county, client_for, persona, visible):
+    case = make_case(county)
+    response = client_for(persona).get(f"/cases/{case.number}/")
+    assert response.status_code == (200 if visible else 404)
+    if not visible:
+        assert AuditEvent.objects.filter(
+            action=AuditAction.DENIED, object_id__contains=case.number
+        ).exists()
+
+
+def test_department_sees_a_case_once_assigned_to_it(county, client_for):
+    case = make_case(county)
+    client = client_for("dept_handler")
+    assert client.get(f"/cases/{case.number}/").status_code == 404
+    case_transition(case=case, action="assign", actor=None, unit=county.department)
+    assert client.get(f"/cases/{case.number}/").status_code == 200
+    assert case.number in client.get("/cases/").text
+
+
+def test_assign_then_accept_through_the_page(county, client_for):
+    case = make_case(county)
+    client_for("township_staff").post(
+        f"/cases/{case.number}/act/", {"action": "assign", "unit": county.station.pk}
+    )
+    case.refresh_from_db()
+    assert case.status == "assigned"
+    cadre = client_for("cadre")
+    assert case.number in cadre.get("/cases/").text  # in the station's work queue
+    cadre.post(f"/cases/{case.number}/act/", {"action": "accept"})
+    case.refresh_from_db()
+    assert (case.status, case.handler) == ("accepted", county.users["cadre"])
+
+
+def test_illegal_action_shows_a_message_and_changes_nothing(county, client_for):
+    case = make_case(county)
+    client = client_for("township_staff")
+    response = client.post(
+        f"/cases/{case.number}/act/", {"action": "rate", "rating": "satisfied"}, follow=True
+    )
+    assert "不能执行" in response.text
+    case.refresh_from_db()
+    assert case.status == "registered"
+
+
+def test_outsider_cannot_act_on_a_case(county, client_for):
+    case = make_case(county)
+    response = client_for("sibling").post(
+        f"/cases/{case.number}/act/", {"action": "note", "note": "x"}
+    )
+    assert response.status_code == 404
+    assert case.events.count() == 1
+
+
+def test_only_the_holder_or_a_level_above_may_work_a_case(county, client_for):
+    case = make_case(county)
+    case_transition(case=case, action="assign", actor=None, unit=county.center)
+    # A village cadre sees the case (it is in the village) but the township center holds it.
+    response = client_for("cadre").post(f"/cases/{case.number}/act/", {"action": "accept"})
+    assert response.status_code == 404
+    client_for("township_staff").post(f"/cases/{case.number}/act/", {"action": "accept"})
+    case.refresh_from_db()
+    assert case.status == "accepted"
+
+
+def test_search_finds_two_character_words_and_numbers(county, client_for):
+    lamp = make_case(county, text="村口路灯不亮")
+    make_case(county, text="低保申请进度")
+    client = client_for("township_staff")
+    response = client.get("/cases/all/", {"q": "路灯"})
+    assert lamp.number in response.text
+    assert "低保" not in response.text
+    assert lamp.number in client.get("/cases/all/", {"q": lamp.number}).text
+
+
+def test_list_filters_by_status_and_overdue(county, client_for):
+    case = make_case(county)
+    Case.objects.filter(pk=case.pk).update(deadline=case.deadline.replace(year=2020))
+    fresh = make_case(county, text="新的事项")
+    client = client_for("township_staff")
+    overdue = client.get("/cases/all/", {"overdue": "1"}).text
+    assert case.number in overdue
+    assert fresh.number not in overdue
+    assert fresh.number in client.get("/cases/all/", {"status": "registered"}).text
+    assert fresh.number not in client.get("/cases/all/", {"status": "closed"}).text
