@@ -14,6 +14,7 @@ help:
 	@echo "make bench  — 运行基准测试，结果写入 bench/results/latest.json"
 
 # The venv is rebuilt when the pinned requirements change (stamp carries their hash).
+PYTEST_ARGS ?= -n 2
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt 2>/dev/null | sha1sum | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(REQ_HASH)
 DEV_STAMP := $(VENV)/.dev-$(REQ_HASH)

@@ -25,9 +25,14 @@ def baseline() -> None:
 def _signed_in(username: str) -> Client:
     from minqing.org.models import User
 
-    client = Client()
+    client = Client(SERVER_NAME="localhost")  # ALLOWED_HOSTS has no "testserver"
     client.force_login(User.objects.get(username=username))
     return client
+
+
+def _get(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
 
 
 def collect() -> Iterator[tuple[str, Callable[[], object]]]:
@@ -43,6 +48,6 @@ def collect() -> Iterator[tuple[str, Callable[[], object]]]:
 
     admin_client = _signed_in("admin")
     cadre_client = _signed_in("cun_ganbu")
-    yield "GET / (home) as county administrator", lambda: admin_client.get("/")
-    yield "GET / (home) as village cadre", lambda: cadre_client.get("/")
-    yield "GET /households/ as county administrator", lambda: admin_client.get("/households/")
+    yield "GET / (home) as county administrator", lambda: _get(admin_client, "/")
+    yield "GET / (home) as village cadre", lambda: _get(cadre_client, "/")
+    yield "GET /households/ as county administrator", lambda: _get(admin_client, "/households/")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "minqing.org",
     "minqing.households",
     "minqing.cases",
+    "minqing.notify",
     "minqing.demo",
     "minqing.web",
 ]
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "minqing.web.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -147,10 +149,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the cookie is renewed on every request and dies after this many minutes of
-# silence, so a phone left on a village office desk does not stay signed in.
+# Idle timeout: the session is renewed (at most once a minute, see web.middleware) and dies
+# after this many minutes of silence, so a phone left on a village desk does not stay signed in.
 SESSION_COOKIE_AGE = env_int("MINQING_SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -187,6 +189,42 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
+# --- Notifications (minqing.notify) -------------------------------------------------------
+# Channel backends by dotted path; a deployment's SMS gateway plugs in here. The defaults
+# write to var/outbox/ so the embedded profile never sends anything off the machine.
+MINQING_SMS_BACKEND = env_str("MINQING_SMS_BACKEND", "minqing.notify.backends.FileSMSBackend")
+MINQING_EMAIL_BACKEND = env_str(
+    "MINQING_EMAIL_BACKEND", "minqing.notify.backends.DjangoEmailBackend"
+)
+# Mail uses Django 6.1's MAILERS (EMAIL_BACKEND is deprecated). Development and the embedded
+# demo write one file per message under var/outbox/email/; a production (HTTPS) deployment
+# or one naming MINQING_SMTP_HOST sends by SMTP (default: the host's own MTA on port 25).
+if env_str("MINQING_SMTP_HOST") or HTTPS:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("MINQING_SMTP_HOST", "localhost"),
+                "port": env_int("MINQING_SMTP_PORT", 25),
+                "username": env_str("MINQING_SMTP_USER"),
+                "password": env_str("MINQING_SMTP_PASSWORD"),
+                "use_tls": env_bool("MINQING_SMTP_TLS", False),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "outbox" / "email")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "minqing@localhost")
+MINQING_NOTIFY_MAX_ATTEMPTS = env_int("MINQING_NOTIFY_MAX_ATTEMPTS", 6)
+# A row claimed longer ago than this is presumed orphaned by a crashed worker and retried.
+MINQING_NOTIFY_CLAIM_TIMEOUT = env_int("MINQING_NOTIFY_CLAIM_TIMEOUT", 600)  # seconds
+
 # --- Language and time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -222,3 +260,10 @@ LOGGING = {
 
 # Shared password of the demo county's accounts; printed by `make run`, listed in README.
 MINQING_DEMO_PASSWORD = "minqing-demo-2026"  # noqa: S105 (public demo data only)
+
+# Periodic jobs the scheduler enqueues: (task path, every N seconds). Each is idempotent.
+MINQING_PERIODIC_JOBS = [
+    ("minqing.cases.tasks.scan_deadlines_task", env_int("MINQING_DEADLINE_SCAN_SECONDS", 300)),
+    # Safety sweep of the notification outbox (deliveries normally run on commit).
+    ("minqing.notify.tasks.deliver_outbox", env_int("MINQING_OUTBOX_SWEEP_SECONDS", 60)),
+]

@@ -24,5 +24,6 @@ urlpatterns = [
     path("org/", include("minqing.org.urls")),
     path("households/", include("minqing.households.urls")),
     path("cases/", include("minqing.cases.urls")),
+    path("notifications/", include("minqing.notify.urls")),
     path("admin/", admin.site.urls),
 ]

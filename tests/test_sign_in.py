@@ -85,8 +85,32 @@ def test_logout_is_a_post_and_ends_the_session(county, client):
 
 
 def test_session_expires_after_idle_time():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
+
+
+def test_activity_renews_the_session_at_most_once_a_minute(county, client, monkeypatch):
+    import time
+
+    client.post("/accounts/login/", {"username": "cadre", "password": PASSWORD})
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    client.get("/")
+    first = client.session["_touched"]
+    clock[0] += 30
+    client.get("/")
+    assert client.session["_touched"] == first  # no write within the minute
+    clock[0] += 60
+    client.get("/")
+    assert client.session["_touched"] == first + 90  # renewed: the idle clock restarts
+
+
+def test_idle_session_is_signed_out(county, client, settings):
+    client.post("/accounts/login/", {"username": "cadre", "password": PASSWORD})
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    assert client.get("/").status_code == 302
 
 
 def test_password_change_works_and_is_audited(county, client):

@@ -45,7 +45,9 @@ def place_choices(user: User) -> list[tuple[str, list[tuple[int, str]]]]:
 class CaseRegisterForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     channel = forms.ChoiceField(label=_("反映渠道"), choices=Channel.choices)
-    node = forms.TypedChoiceField(label=_("所在村/组"), coerce=int)
+    # An integer, not a ChoiceField: validating against every village and group in a
+    # township's scope cost more than the registration itself. The view checks scope.
+    node = forms.IntegerField(label=_("所在村/组"), widget=forms.Select)
     address = forms.CharField(label=_("详细地点"), max_length=200, required=False)
     reporter_name = forms.CharField(label=_("反映人姓名"), max_length=40, required=False)
     reporter_phone = forms.RegexField(
@@ -83,7 +85,8 @@ class CaseRegisterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["node"].choices = [("", _("请选择")), *place_choices(user)]
+        # Built only when the select is rendered (a GET, or a POST with errors).
+        self.fields["node"].widget.choices = lambda: [("", _("请选择")), *place_choices(user)]
         county_path = user.node.path[: PATH_WIDTH[Level.COUNTY]] if user.node else ""
         self.fields["category"].queryset = Category.objects.filter(
             county__path=county_path, active=True

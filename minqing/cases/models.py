@@ -127,6 +127,12 @@ class CaseRules(models.Model):
     remind_before_hours = models.PositiveIntegerField(_("到期前提醒(小时)"), default=24)
     number_with_county_prefix = models.BooleanField(_("登记编号加县区代码前缀"), default=False)
     return_visit_days = models.PositiveIntegerField(_("反馈后回访(天)"), default=3)
+    # 挂账督办 cadence (seed 001): asked weekly, checked every half month, dispatched monthly.
+    inquiry_days = models.PositiveIntegerField(_("督办询问周期(天)"), default=7)
+    check_days = models.PositiveIntegerField(_("督办检查周期(天)"), default=15)
+    dispatch_days = models.PositiveIntegerField(_("督办调度周期(天)"), default=30)
+    # Open this long without resolution counts as slow on the supervisor's list.
+    slow_after_days = models.PositiveIntegerField(_("办理缓慢提示(天)"), default=15)
 
     class Meta:
         verbose_name = _("事项办理规则")
@@ -340,3 +346,60 @@ class CaseEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return str(Status(self.to_status).label) if self.to_status in Status.values else ""
+
+
+class SupervisionKind(models.TextChoices):
+    TRACK = "track", _("挂账督办")
+    INQUIRY = "inquiry", _("询问")
+    CHECK = "check", _("检查")
+    DISPATCH = "dispatch", _("调度")
+    SPECIAL_CHECK = "special_check", _("个案专查")
+    ONSITE = "onsite", _("实地核查")
+    RELEASE = "release", _("销账")
+
+
+class Supervision(models.Model):
+    """A case on a supervising unit's tracked list (挂账督办), with its next due dates."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    unit = models.ForeignKey(Unit, verbose_name=_("督办单位"), on_delete=models.PROTECT)
+    reason = models.TextField(_("督办事由"))
+    automatic = models.BooleanField(_("逾期自动督办"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    next_inquiry = models.DateField(_("下次询问"))
+    next_check = models.DateField(_("下次检查"))
+    next_dispatch = models.DateField(_("下次调度"))
+    released_at = models.DateTimeField(_("销账时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("挂账督办")
+        verbose_name_plural = _("挂账督办")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "unit"],
+                condition=models.Q(released_at__isnull=True),
+                name="cases_one_active_supervision_per_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} @ {self.unit}"
+
+
+class SupervisionAction(models.Model):
+    supervision = models.ForeignKey(Supervision, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(_("督办方式"), max_length=16, choices=SupervisionKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    note = models.TextField(_("督办情况"))
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"

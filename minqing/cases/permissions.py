@@ -26,6 +26,8 @@ HOLDER_ACTIONS = frozenset(
 )
 # Recorded by the system (deadline scans), never chosen by a person.
 SYSTEM_ACTIONS = frozenset({Action.OVERDUE, Action.REMIND, Action.REOPEN})
+# Supervision has its own form (tracked list, inquiry, check, on-site verification).
+OWN_FORM_ACTIONS = frozenset({Action.SUPERVISE})
 
 
 def _holds(user: User, case: Case) -> bool:
@@ -42,7 +44,7 @@ def _above(user: User, case: Case) -> bool:
 
 
 def can_act(user: User, case: Case, action: str) -> bool:
-    if action in SYSTEM_ACTIONS or action not in TRANSITIONS:
+    if action in SYSTEM_ACTIONS | OWN_FORM_ACTIONS or action not in TRANSITIONS:
         return False
     if user.role == Role.DEPT_HANDLER:
         return _holds(user, case) and action in HOLDER_ACTIONS | {Action.ESCALATE, Action.NOTE}

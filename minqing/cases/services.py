@@ -110,7 +110,13 @@ def case_register(
             )
             prefix = county.code[:6] if rules.number_with_county_prefix else ""
             case.number = allocate_number(prefix=prefix, at=now)
-            case.full_clean(exclude=["households", "number", "idempotency_key"])
+            # Foreign keys come from scoped queries above; re-checking that each exists
+            # would add three queries to every registration.
+            case.full_clean(
+                exclude=["households", "number", "idempotency_key", "county", "node",
+                         "created_by", "category"],
+                validate_unique=False,
+            )  # fmt: skip
             case.save()
             if households:
                 case.households.set(list(households))
@@ -245,6 +251,10 @@ def case_transition(
         case.resolved_at = case.answered_at = case.closed_at = None
     elif action == Action.CLOSE:
         case.closed_at = now
+    elif action == Action.REMIND:
+        case.reminded_at = now
+    elif action == Action.OVERDUE:
+        case.overdue_at = now
     elif action == Action.MERGE:
         if parent is None or parent.pk == case.pk or parent.parent_id == case.pk:
             raise TransitionError(_("不能并入自身。"))

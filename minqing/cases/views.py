@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,8 +16,9 @@ from minqing.cases.permissions import actions_for, can_act
 from minqing.cases.selectors import CaseFilters, filtered_cases, similar_open_cases, work_queue
 from minqing.cases.services import case_register, case_transition
 from minqing.cases.workflow import Action, Status
-from minqing.org.models import Node
-from minqing.org.roles import Cap
+from minqing.lib.paging import CappedPaginator
+from minqing.org.models import Node, User
+from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.web.decorators import requires
 
@@ -26,7 +26,7 @@ from minqing.web.decorators import requires
 @requires(Cap.VIEW_CASES)
 def queue(request: HttpRequest) -> HttpResponse:
     cases = work_queue(request.user).select_related("node__parent", "unit")  # type: ignore[arg-type]
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, 30).get_page(request.GET.get("page"))
     return render(request, "cases/queue.html", {"page": page, "now": timezone.now()})
 
 
@@ -56,7 +56,9 @@ def _date(value: str) -> str:
 @requires(Cap.VIEW_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    page = Paginator(filtered_cases(request.user, filters), 30).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page = CappedPaginator(filtered_cases(request.user, filters), 30).get_page(
+        request.GET.get("page")
+    )  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -141,6 +143,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "actions": [(a, Action(a).label) for a in actions_for(request.user, case)],  # type: ignore[arg-type]
             "form": CaseActionForm(user=request.user),  # type: ignore[arg-type]
             "children": case.merged_children.all(),
+            **_supervision_context(request.user, case),  # type: ignore[arg-type]
             "now": timezone.now(),
         },
     )
@@ -186,3 +189,19 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("已完成：%(a)s。") % {"a": Action(action).label})
     return redirect("cases:detail", number=number)
+
+
+def _supervision_context(user: User, case: Case) -> dict[str, object]:
+    from minqing.cases.models import SupervisionKind
+    from minqing.cases.supervision_views import supervising_unit
+
+    active = list(case.supervisions.filter(released_at__isnull=True).select_related("unit"))
+    mine = supervising_unit(user) if has_cap(user, Cap.SUPERVISE) else None
+    return {
+        "supervisions": active,
+        "can_supervise": has_cap(user, Cap.SUPERVISE),
+        "supervised_by_me": mine is not None and any(s.unit_id == mine.pk for s in active),
+        "follow_up_kinds": [
+            (k.value, k.label) for k in SupervisionKind if k != SupervisionKind.TRACK
+        ],
+    }

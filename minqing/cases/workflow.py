@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     NOTE = "note", _("备注")
     OVERDUE = "overdue", _("逾期")
     REMIND = "remind", _("到期提醒")
+    SUPERVISE = "supervise", _("督办")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ TRANSITIONS: dict[str, Transition] = {
     Action.NOTE: Transition(frozenset(Status.values), None, ("note",)),
     Action.OVERDUE: Transition(DEADLINE_STATUSES, None),
     Action.REMIND: Transition(DEADLINE_STATUSES, None),
+    Action.SUPERVISE: Transition(frozenset(Status.values), None, ("note",)),
 }
 
 

@@ -26,6 +26,7 @@ from django.db import connection, models, transaction
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
+from minqing.cases.categories import ensure_default_categories
 from minqing.demo.people import HOUSEHOLD_FIELDS, RESIDENT_FIELDS, People
 from minqing.demo.plan import (
     ALL_DEMO_COUNTY_CODES,
@@ -97,6 +98,10 @@ def load(
             _roll_up(county.root)
             staffing = StaffBuilder(county, people, pks, password).build()
             counts = _write_county(county, people, staffing.units, staffing.users)
+            # The demo's own bulk-load record below covers the categories too.
+            counts["category"] = ensure_default_categories(
+                county=Node.objects.get(pk=county.root.pk), audit=False
+            )
             result.counts.update(counts)
             log(
                 f"[{index + 1}/{spec.counties}] {county.root.name} {county.root.code}: "

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from minqing.org.roles import Cap, has_cap
 from minqing.web.nav import nav_for
 
 
@@ -13,4 +14,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
     active = next((item.key for item in items if item.is_active(view_name)), "")
-    return {"nav_items": items, "active_nav": active}
+    return {
+        "nav_items": items,
+        "active_nav": active,
+        "can_supervise": has_cap(user, Cap.SUPERVISE),
+    }

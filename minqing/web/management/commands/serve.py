@@ -1,4 +1,4 @@
-"""`python -m minqing serve`: the web server and the task worker together.
+"""`python -m minqing serve`: the web server, the task worker and the scheduler together.
 
 Ctrl-C (or SIGTERM) stops both; if either dies, the other is stopped too, so the embedded
 deployment never runs half-alive (a web server whose queued tasks nobody executes).
@@ -34,7 +34,8 @@ class Command(BaseCommand):
             ]
         )  # fmt: skip
         worker = subprocess.Popen([python, "-m", "minqing", "db_worker"])
-        children = [web, worker]
+        scheduler = subprocess.Popen([python, "-m", "minqing", "scheduler"])
+        children = [web, worker, scheduler]
         self.stdout.write(self.style.SUCCESS(f"民情通已启动: http://{bind}/  (Ctrl-C 停止)"))
 
         stopping = False

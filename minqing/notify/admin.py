@@ -1,0 +1,65 @@
+"""Read-only outbox for the county administrator, with "retry now" for stuck messages.
+
+Not a ScopedAdmin: outbox rows belong to no jurisdiction node; the admin site itself is
+already limited to the county administrator."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from minqing.lib.masking import mask_phone
+from minqing.notify.models import Channel, Outbox
+from minqing.notify.services import outbox_retry
+from minqing.org.roles import Cap, has_cap
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at", "channel", "recipient", "subject", "status", "attempts",
+        "next_attempt_at", "sent_at", "related_type", "related_id",
+    ]  # fmt: skip
+    list_filter = ["status", "channel"]
+    search_fields = ["dedupe_key", "subject", "related_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient_user"]
+    actions = ["retry_now"]
+
+    @admin.display(description=_("接收人"))
+    def recipient(self, obj: Outbox) -> str:
+        if obj.recipient_user is not None:
+            return str(obj.recipient_user)
+        # Residents' phone numbers are masked in every list.
+        if obj.channel == Channel.SMS:
+            return mask_phone(obj.recipient_address)
+        return obj.recipient_address
+
+    # The detail page shows the masked recipient, never the raw address.
+    fields = readonly_fields = [
+        "created_at", "channel", "recipient", "subject", "body", "url", "dedupe_key",
+        "status", "attempts", "next_attempt_at", "claimed_at", "last_error", "sent_at",
+        "related_type", "related_id",
+    ]  # fmt: skip
+
+    @admin.action(description=_("立即重试所选的失败或已放弃消息"))
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Outbox]) -> None:
+        count = outbox_retry(actor=request.user, rows=queryset)  # type: ignore[arg-type]
+        self.message_user(request, _("已重新排队 %(n)s 条消息。") % {"n": count})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_cap(request.user, Cap.USE_ADMIN)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_cap(request.user, Cap.USE_ADMIN)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
