@@ -267,3 +267,8 @@ MINQING_PERIODIC_JOBS = [
     # Safety sweep of the notification outbox (deliveries normally run on commit).
     ("minqing.notify.tasks.deliver_outbox", env_int("MINQING_OUTBOX_SWEEP_SECONDS", 60)),
 ]
+
+# Largest attachment accepted on a case (photos are re-encoded without EXIF).
+MINQING_ATTACHMENT_MAX_MB = env_int("MINQING_ATTACHMENT_MAX_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -184,3 +184,93 @@ def test_list_filters_by_status_and_overdue(county, client_for):
     assert fresh.number not in overdue
     assert fresh.number in client.get("/cases/all/", {"status": "registered"}).text
     assert fresh.number not in client.get("/cases/all/", {"status": "closed"}).text
+
+
+def test_due_return_visit_appears_in_the_handlers_queue(county, client_for):
+    import datetime as dt
+
+    case = make_case(county)
+    steps = [
+        ("assign", {"unit": county.station}),
+        ("accept", {}),
+        ("resolve", {"answer": "已疏通"}),
+        ("answer", {"answer_method": "phone"}),
+    ]
+    for action, extra in steps:
+        case = case_transition(case=case, action=action, actor=county.users["cadre"], **extra)
+    client = client_for("cadre")
+    assert case.number not in client.get("/cases/").text  # visit not due yet
+    Case.objects.filter(pk=case.pk).update(return_visit_due=dt.date.today() - dt.timedelta(days=1))
+    assert case.number in client.get("/cases/").text
+
+
+def test_register_links_households_by_code_or_head_name(county, client_for):
+    h1a, h1b = county.households["H1a"], county.households["H1b"]
+    client = client_for("township_staff")
+    client.post("/cases/new/", form_data(county, households=f"{h1a.code}，李秀英"))
+    case = Case.objects.get()
+    assert set(case.households.all()) == {h1a, h1b}
+
+
+def test_unknown_or_out_of_scope_household_is_refused(county, client_for):
+    response = client_for("cadre").post(
+        "/cases/new/", form_data(county, households=county.households["H2"].code)
+    )
+    assert "找不到户" in response.text
+    assert Case.objects.count() == 0
+
+
+def test_same_household_open_case_is_offered_as_a_duplicate(county, client_for):
+    h1a = county.households["H1a"]
+    earlier, _ = case_register(
+        actor=None, node=county.g1a, channel="walk_in", nature="help",
+        original_text="申请危房改造补助", reporter_name="张建国", households=[h1a],
+    )  # fmt: skip
+    response = client_for("township_staff").post(
+        "/cases/new/", form_data(county, households=h1a.code, original_text="完全不同的话题")
+    )
+    assert earlier.number in response.text
+    assert Case.objects.count() == 1
+
+
+def test_coordinates_and_photo_are_saved_with_the_registration(
+    county, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    photo = SimpleUploadedFile(
+        "p.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 10, content_type="image/png"
+    )
+    client = client_for("township_staff")
+    response = client.post(
+        "/cases/new/",
+        {**form_data(county, latitude="30.123456", longitude="120.654321"), "files": photo},
+    )
+    # The PNG signature is right but the image is corrupt: refused, and no case either.
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+    import io
+
+    from PIL import Image
+
+    good = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(good, format="PNG")
+    photo = SimpleUploadedFile("p.png", good.getvalue(), content_type="image/png")
+    response = client.post(
+        "/cases/new/",
+        {**form_data(county, latitude="30.123456", longitude="120.654321"), "files": photo},
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (str(case.latitude), str(case.longitude)) == ("30.123456", "120.654321")
+    assert case.attachments.count() == 1
+
+
+def test_disguised_file_at_intake_saves_nothing(county, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("x.pdf", b"MZ not a pdf", content_type="application/pdf")
+    response = client_for("township_staff").post("/cases/new/", {**form_data(county), "files": bad})
+    assert "内容与扩展名不符" in response.text
+    assert Case.objects.count() == 0

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
 from minqing.audit.models import Action, AuditEvent
@@ -25,6 +26,8 @@ def _plain(value: Any) -> Any:
     """Make a field value JSON-safe for the `changes` column."""
     if isinstance(value, models.Model):
         return str(value.pk)
+    if isinstance(value, FieldFile):
+        return value.name
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

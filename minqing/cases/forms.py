@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import (
@@ -17,6 +18,7 @@ from minqing.cases.models import (
     Rating,
     Urgency,
 )
+from minqing.households.models import Household
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 
 TEXT_LIMIT = 4000
@@ -77,6 +79,17 @@ class CaseRegisterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("分类"), queryset=Category.objects.none(), required=False
     )
+    households = forms.CharField(
+        label=_("关联户（户编号或户主姓名，多户用逗号分隔）"), max_length=300, required=False
+    )
+    latitude = forms.DecimalField(
+        label=_("纬度"), max_digits=9, decimal_places=6, min_value=-90, max_value=90,
+        required=False,
+    )  # fmt: skip
+    longitude = forms.DecimalField(
+        label=_("经度"), max_digits=9, decimal_places=6, min_value=-180, max_value=180,
+        required=False,
+    )  # fmt: skip
     proposal = forms.CharField(
         label=_("解决建议"), max_length=TEXT_LIMIT, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -100,6 +113,26 @@ class CaseRegisterForm(forms.Form):
         if not text:
             raise forms.ValidationError(_("请填写群众反映的问题。"))
         return text
+
+    def clean_households(self) -> list[Household]:
+        """Each term is a household code or a head's name, looked up inside the user's scope."""
+        found: list[Household] = []
+        terms = [t.strip() for t in self.cleaned_data["households"].replace("，", ",").split(",")]
+        for term in filter(None, terms[:10]):
+            matches = list(
+                Household.objects.for_user(self.user)
+                .filter(Q(code=term) | Q(head_name=term))
+                .select_related("group__parent")[:6]
+            )
+            if not matches:
+                raise forms.ValidationError(_("在您的辖区内找不到户“%(t)s”。") % {"t": term})
+            if len(matches) > 1:
+                names = "、".join(f"{h.head_name}({h.code})" for h in matches[:5])
+                raise forms.ValidationError(
+                    _("“%(t)s”对应多户：%(names)s，请填写户编号。") % {"t": term, "names": names}
+                )
+            found.append(matches[0])
+        return found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

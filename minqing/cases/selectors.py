@@ -17,7 +17,12 @@ _AWAITING_ROUTING = [Status.REGISTERED, Status.RETURNED, Status.ESCALATED]
 
 def work_queue(user: User) -> QuerySet[Case]:
     """我的待办: what this user (or their unit) must act on now, most urgent first."""
-    scoped = Case.objects.for_user(user).filter(status__in=OPEN_STATUSES | {Status.RESOLVED})
+    # Work to do: open matters, resolved ones awaiting answer-back, and answered ones whose
+    # return visit (回访) is due — the visit is where the resident's rating is recorded.
+    due_visit = Q(status=Status.ANSWERED, return_visit_due__lte=timezone.localdate())
+    scoped = Case.objects.for_user(user).filter(
+        Q(status__in=OPEN_STATUSES | {Status.RESOLVED}) | due_visit
+    )
     mine = Q(handler=user)
     if user.unit_id:
         mine |= Q(unit_id=user.unit_id, handler__isnull=True) | Q(unit_id=user.unit_id)

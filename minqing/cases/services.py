@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
 from minqing.cases.deadlines import compute_deadline, rules_for
 from minqing.cases.models import Case, CaseEvent, Category, Rating, Urgency
+from minqing.cases.notifications import on_event
 from minqing.cases.numbering import allocate_number
 from minqing.cases.routing import unit_above
 from minqing.cases.workflow import TRANSITIONS, Action, Status
@@ -63,6 +65,8 @@ def case_register(
     category: Category | None = None,
     must_report: str = "",
     households: Iterable[Any] = (),
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[Case, bool]:
     """Register a matter. Returns (case, created); a retried key returns the original."""
@@ -100,6 +104,8 @@ def case_register(
                 deadline=deadline
                 or compute_deadline(rules=rules, urgency=urgency, start=reported_at),
                 address=address.strip(),
+                latitude=latitude,
+                longitude=longitude,
                 category=category,
                 nature=nature,
                 urgency=urgency,
@@ -264,7 +270,7 @@ def case_transition(
     if transition.target is not None:
         case.status = transition.target
     case.save()
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=now,
         actor=actor,
@@ -281,6 +287,7 @@ def case_transition(
         obj=case,
         changes={"action": action, "status": [from_status, case.status], **data},
     )
+    on_event(case=case, event=event)
     if action == Action.RATE and rating == Rating.DISSATISFIED:
         _after_dissatisfied(case=case, actor=actor, at=now)
         case.refresh_from_db()

@@ -12,5 +12,7 @@ urlpatterns = [
     path("<str:number>/supervision/<int:pk>/", supervision_views.follow_up, name="follow_up"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/act/", views.act, name="act"),
+    path("<str:number>/attach/", views.attach, name="attach"),
+    path("<str:number>/files/<int:pk>/", views.attachment_file, name="file"),
     path("<str:number>/pdf/<str:form>/", pdf_views.case_pdf, name="pdf"),
 ]

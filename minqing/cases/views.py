@@ -4,12 +4,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.cases.attachments import attachment_add, check_upload
 from minqing.cases.forms import CaseActionForm, CaseRegisterForm
 from minqing.cases.models import Case, Channel, Urgency
 from minqing.cases.permissions import actions_for, can_act
@@ -44,6 +46,18 @@ def _filters(request: HttpRequest) -> CaseFilters:
         date_from=_date(get.get("from", "")),
         date_to=_date(get.get("to", "")),
     )
+
+
+def _check_uploads(request: HttpRequest) -> list[str]:
+    """Validate every file before anything is saved: a bad photo must not leave a case
+    registered without it (nothing half-saved)."""
+    errors = []
+    for upload in request.FILES.getlist("files")[:10]:
+        try:
+            check_upload(upload)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    return errors
 
 
 def _date(value: str) -> str:
@@ -94,26 +108,37 @@ def register(request: HttpRequest) -> HttpResponse:
         node = Node.objects.for_user(user).filter(pk=data["node"]).first()
         if node is None:
             form.add_error("node", _("所选地点不在您的辖区范围内。"))
+        elif upload_errors := _check_uploads(request):
+            for error in upload_errors:
+                form.add_error(None, error)
         elif request.POST.get("confirm_new") != "1" and (
             similar := similar_open_cases(
-                user,
+                user,  # type: ignore[arg-type]
                 node_path=node.path,
                 text=data["original_text"],
-                households=[],  # type: ignore[arg-type]
+                households=[h.pk for h in data["households"]],
             )
         ):
             # Show the look-alikes first; staff can merge instead of duplicating.
             pass
         else:
             try:
-                case, created = case_register(
-                    actor=user,  # type: ignore[arg-type]
-                    node=node,
-                    **{k: v for k, v in data.items() if k != "node"},
-                )
+                with transaction.atomic():
+                    case, created = case_register(
+                        actor=user,  # type: ignore[arg-type]
+                        node=node,
+                        **{k: v for k, v in data.items() if k != "node"},
+                    )
+                    if created:
+                        for upload in request.FILES.getlist("files")[:10]:
+                            attachment_add(case=case, upload=upload, actor=user)  # type: ignore[arg-type]
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                # The whole registration rolled back; say why next to the field (or on top).
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages)
             else:
                 if created:
                     messages.success(request, _("登记成功，登记编号 %(n)s。") % {"n": case.number})
@@ -143,6 +168,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "actions": [(a, Action(a).label) for a in actions_for(request.user, case)],  # type: ignore[arg-type]
             "form": CaseActionForm(user=request.user),  # type: ignore[arg-type]
             "children": case.merged_children.all(),
+            "attachments": case.attachments.all(),
             **_supervision_context(request.user, case),  # type: ignore[arg-type]
             "now": timezone.now(),
         },
@@ -205,3 +231,39 @@ def _supervision_context(user: User, case: Case) -> dict[str, object]:
             (k.value, k.label) for k in SupervisionKind if k != SupervisionKind.TRACK
         ],
     }
+
+
+@require_POST
+@requires(Cap.VIEW_CASES)
+def attach(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
+    if not can_act(request.user, case, Action.NOTE):  # type: ignore[arg-type]
+        raise Http404
+    uploads = request.FILES.getlist("files")[:10]
+    if not uploads:
+        messages.error(request, _("请选择要上传的文件。"))
+    for upload in uploads:
+        try:
+            attachment_add(case=case, upload=upload, actor=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已上传：%(n)s") % {"n": upload.name})
+    return redirect("cases:detail", number=number)
+
+
+@requires(Cap.VIEW_CASES)
+def attachment_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
+    attachment = case.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    # Uploaded content is never interpreted by the browser as HTML or script.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

@@ -5,3 +5,13 @@ document.addEventListener("change", (event) => {
     el.form.submit();
   }
 });
+
+// "Use my location" on capture forms: fills latitude/longitude when the phone allows it.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".mq-geo");
+  if (!button || !navigator.geolocation) return;
+  navigator.geolocation.getCurrentPosition((pos) => {
+    document.querySelector(button.dataset.lat).value = pos.coords.latitude.toFixed(6);
+    document.querySelector(button.dataset.lng).value = pos.coords.longitude.toFixed(6);
+  });
+});
