@@ -177,8 +177,11 @@ def load_cases(total: int, seed: int = 7) -> float:
         )
     )
     stations = dict(Unit.objects.filter(kind="station").values_list("node__path", "id"))
-    statuses = [Status.REGISTERED, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS,
-                Status.ANSWERED, Status.RATED, Status.CLOSED, Status.CLOSED, Status.CLOSED]  # fmt: skip
+    # A year of a county's matters: most are long closed; what is live is recent.
+    statuses = [Status.CLOSED] * 850 + [Status.RATED] * 50 + [Status.ANSWERED] * 30 + [
+        Status.IN_PROGRESS] * 30 + [Status.ACCEPTED] * 20 + [Status.ASSIGNED] * 15 + [
+        Status.REGISTERED] * 5  # fmt: skip
+    live = {Status.REGISTERED, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS}
     words = [
         "路灯不亮",
         "道路破损",
@@ -195,21 +198,22 @@ def load_cases(total: int, seed: int = 7) -> float:
         "reporter_work_unit, reporter_phone, anonymous, confidential, reported_at, "
         "original_text, title, description, proposal, deadline, address, nature, urgency, "
         "must_report, status, unit_id, answer, answer_method, rating, rating_comment, "
-        "reopen_count, created_at, updated_at"
+        "reopen_count, created_at, updated_at, is_live"
     )
-    sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 29)})"
+    sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 30)})"
     start = time.perf_counter()
     batch: list[tuple[object, ...]] = []
     for i in range(existing, total):
         node_id, path = rng.choice(groups)
-        created = now - timezone.timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
         status = rng.choice(statuses)
+        age_days = 30 if status in live else 365
+        created = now - timezone.timedelta(minutes=rng.randrange(0, age_days * 24 * 60))
         text = f"{rng.choice(words)}，第{i}号基准事项"
         batch.append((
             f"B{i:09d}", county.id, node_id, "hotline", "测试", "", "", "", False, False, created,
             text, text, text, "", created + timezone.timedelta(days=7), "", "help", "normal", "",
             status, None if status == Status.REGISTERED else stations.get(path[:12]), "", "", "",
-            "", 0, created, created,
+            "", 0, created, created, status in live,
         ))  # fmt: skip
         if len(batch) == 20000:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -218,9 +222,9 @@ def load_cases(total: int, seed: int = 7) -> float:
     if batch:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, batch)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE cases_case")
+    with connection.cursor() as cursor:
+        # Fresh statistics, as the scheduler's optimize_database job keeps them in service.
+        cursor.execute("ANALYZE cases_case" if connection.vendor == "postgresql" else "ANALYZE")
     return time.perf_counter() - start
 
 

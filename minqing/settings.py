@@ -266,6 +266,7 @@ MINQING_PERIODIC_JOBS = [
     ("minqing.cases.tasks.scan_deadlines_task", env_int("MINQING_DEADLINE_SCAN_SECONDS", 300)),
     # Safety sweep of the notification outbox (deliveries normally run on commit).
     ("minqing.notify.tasks.deliver_outbox", env_int("MINQING_OUTBOX_SWEEP_SECONDS", 60)),
+    ("minqing.web.tasks.optimize_database", 6 * 3600),
 ]
 
 # Largest attachment accepted on a case (photos are re-encoded without EXIF).

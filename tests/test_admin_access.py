@@ -60,3 +60,26 @@ def test_admin_action_recounts_node_statistics(county, client_for):
     assert response.status_code == 302
     county.t1.refresh_from_db()
     assert (county.t1.household_count, county.t1.population) == (3, 3)
+
+
+def test_county_admin_edits_case_rules_of_their_county_only(county, client_for):
+    from minqing.audit.models import AuditEvent
+    from minqing.cases.models import CaseRules
+
+    client = client_for("county_admin")
+    page = client.get("/admin/cases/caserules/add/")
+    assert page.status_code == 200
+    assert "清河县" in page.text
+    assert "邻县" not in page.text
+    response = client.post(
+        "/admin/cases/caserules/add/",
+        {
+            "county": county.county.pk, "normal_days": 5, "important_days": 20,
+            "urgent_hours": 12, "remind_before_hours": 24, "return_visit_days": 3,
+            "inquiry_days": 7, "check_days": 15, "dispatch_days": 30, "slow_after_days": 15,
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.text[:3000]
+    assert CaseRules.objects.get(county=county.county).normal_days == 5
+    assert AuditEvent.objects.filter(object_type="cases.caserules").exists()
+    assert client_for("cadre").get("/admin/cases/caserules/").status_code == 302

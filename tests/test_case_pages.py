@@ -274,3 +274,50 @@ def test_disguised_file_at_intake_saves_nothing(county, client_for):
     response = client_for("township_staff").post("/cases/new/", {**form_data(county), "files": bad})
     assert "内容与扩展名不符" in response.text
     assert Case.objects.count() == 0
+
+
+def test_list_filters_by_place_level_and_category(county, client_for):
+    from minqing.cases.categories import ensure_default_categories
+    from minqing.cases.models import Category
+
+    ensure_default_categories(county=county.county, audit=False)
+    water = Category.objects.get(county=county.county, code="04")
+    in_v1 = make_case(county, node=county.g1a, text="一组邻里纠纷")
+    Case.objects.filter(pk=in_v1.pk).update(category=Category.objects.filter(parent=water).first())
+    in_v2 = make_case(county, node=county.g2, text="西岭村道路")
+    case_transition(case=in_v2, action="assign", actor=None, unit=county.department)
+    client = client_for("township_staff")
+    by_place = client.get("/cases/all/", {"node": county.v1.path}).text
+    assert in_v1.number in by_place
+    assert in_v2.number not in by_place
+    by_level = client.get("/cases/all/", {"level": "department"}).text
+    assert in_v2.number in by_level
+    assert in_v1.number not in by_level
+    by_category = client.get("/cases/all/", {"category": "04"}).text
+    assert in_v1.number in by_category
+    assert in_v2.number not in by_category
+
+
+def test_staff_edit_the_summary_but_never_the_residents_words(county, client_for):
+    case = make_case(county)
+    original = case.original_text
+    client = client_for("township_staff")
+    response = client.post(
+        f"/cases/{case.number}/edit/",
+        {"title": "二组水渠堵塞（已核实）", "description": "核实后补充", "nature": "complaint",
+         "urgency": "important", "must_report": "", "original_text": "篡改"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.title, case.urgency, case.nature) == (
+        "二组水渠堵塞（已核实）",
+        "important",
+        "complaint",
+    )
+    assert case.original_text == original
+    note = case.events.filter(action="note").latest("id").note
+    assert "事项摘要" in note
+    assert "紧急程度" in note
+    assert (
+        client_for("sibling").post(f"/cases/{case.number}/edit/", {"title": "x"}).status_code == 404
+    )

@@ -243,3 +243,11 @@ def test_merge_puts_a_duplicate_under_its_parent(county):
     assert list(parent.merged_children.all()) == [child]
     with pytest.raises(TransitionError):
         case_transition(case=parent, action=Action.MERGE, actor=None, parent=parent, note="x")
+
+
+def test_county_prefix_is_configuration(county):
+    CaseRules.objects.create(county=county.county, number_with_county_prefix=True)
+    county.county.refresh_from_db()
+    case, _ = register(county)
+    assert case.number.startswith("330199" + timezone.localtime(case.created_at).strftime("%Y%m"))
+    assert case.number.endswith("001")

@@ -42,3 +42,17 @@ def test_statistics_follow_the_registry_when_a_household_leaves(county):
     assert changed == 4  # g1b, v1, t1, county
     county.v1.refresh_from_db()
     assert county.v1.household_count == 1
+
+
+@pytest.mark.django_db
+def test_database_statistics_job_runs():
+    from django.db import connection
+
+    from minqing.web.tasks import optimize_database
+
+    result = optimize_database.call()
+    if connection.vendor != "sqlite":
+        assert result == "skipped"
+        return
+    assert result in {"analyze", "optimize"}
+    assert optimize_database.call() == "optimize"  # statistics exist after the first run

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from minqing.audit.services import record_change, record_delete, snapshot
 from minqing.cases.categories import MAX_DEPTH
-from minqing.cases.models import Category
+from minqing.cases.models import CaseRules, Category, Holiday
 from minqing.org.models import PATH_WIDTH, Level, Node
-from minqing.org.roles import Cap, has_cap
+from minqing.web.admin_base import AdminOnlyPermissions, AuditedAdmin
 
 
 def _county_path(request: HttpRequest) -> str | None:
@@ -54,7 +54,7 @@ class CategoryForm(forms.ModelForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AdminOnlyPermissions, admin.ModelAdmin):
     form = CategoryForm
     list_display = ["code", "name", "parent", "depth", "sort", "active"]
     list_filter = ["active", "depth"]
@@ -86,21 +86,6 @@ class CategoryAdmin(admin.ModelAdmin):
         form.county = Node.objects.filter(level=Level.COUNTY, path=path).first() if path else None
         return form
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_cap(request.user, Cap.USE_ADMIN)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return has_cap(request.user, Cap.USE_ADMIN)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return has_cap(request.user, Cap.USE_ADMIN)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return has_cap(request.user, Cap.USE_ADMIN)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return has_cap(request.user, Cap.USE_ADMIN)
-
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
         before = snapshot(Category.objects.get(pk=obj.pk)) if change and obj.pk else None
         if not change:
@@ -126,3 +111,29 @@ class CategoryAdmin(admin.ModelAdmin):
                     seen.add(category.pk)
                     record_delete(actor=request.user, obj=category, request=request)
             categories = list(Category.objects.filter(parent__in=categories))
+
+
+@admin.register(CaseRules)
+class CaseRulesAdmin(AuditedAdmin):
+    """Deadlines, reminders and supervision cadence: the county's own, defaults otherwise."""
+
+    list_display = ["county", "normal_days", "important_days", "urgent_hours", "working_days"]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[CaseRules]:
+        path = _county_path(request)
+        return super().get_queryset(request).filter(county__path=path or "-")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "county":
+            kwargs["queryset"] = Node.objects.filter(
+                level=Level.COUNTY, path=_county_path(request) or "-"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Holiday)
+class HolidayAdmin(AuditedAdmin):
+    """Public holidays and swapped working days for deadlines counted in working days."""
+
+    list_display = ["date", "name", "is_workday"]
+    date_hierarchy = "date"

@@ -36,7 +36,7 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
     report = ScanReport()
     for county in Node.objects.filter(level=Level.COUNTY):
         rules = rules_for(county)
-        live = Case.objects.filter(county=county, status__in=DEADLINE_STATUSES)
+        live = Case.objects.filter(county=county, is_live=True)
         soon = now + dt.timedelta(hours=rules.remind_before_hours)
         for pk in live.filter(
             reminded_at__isnull=True, deadline__gt=now, deadline__lte=soon

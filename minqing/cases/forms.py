@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import (
     AnswerMethod,
+    Case,
     Category,
     Channel,
     MustReport,
@@ -162,3 +163,20 @@ class CaseActionForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.for_user(user).filter(receives_cases=True)
+
+
+class CaseDetailsForm(forms.ModelForm):
+    """What staff may correct after registration; the resident's words are not here."""
+
+    class Meta:
+        model = Case
+        fields = ["title", "description", "category", "nature", "urgency", "must_report"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        county_path = user.node.path[: PATH_WIDTH[Level.COUNTY]] if user.node else "-"
+        self.fields["category"].queryset = Category.objects.filter(
+            county__path=county_path, active=True
+        ).select_related("parent")
+        self.fields["category"].label_from_instance = lambda c: c.full_name

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minqing.cases.workflow import OPEN_STATUSES, Action, Status
+from minqing.cases.workflow import DEADLINE_STATUSES, OPEN_STATUSES, Action, Status
 from minqing.lib.masking import mask_phone
 from minqing.org.models import Node, Unit
 from minqing.org.roles import Role
@@ -264,6 +266,9 @@ class Case(models.Model):
     )
     rating = models.CharField(_("评议结果"), max_length=16, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("评议意见"), blank=True)
+    # status ∈ DEADLINE_STATUSES, kept by save(): lets "live cases by deadline" (overdue
+    # lists, work queues, the deadline scan) walk one ordered index instead of sorting.
+    is_live = models.BooleanField(default=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     first_contact_at = models.DateTimeField(_("先行联系时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -291,6 +296,9 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "deadline"], name="cases_status_deadline_idx"),
+            models.Index(fields=["is_live", "deadline"], name="cases_live_deadline_idx"),
+            models.Index(fields=["unit", "is_live", "deadline"], name="cases_unit_live_idx"),
+            models.Index(fields=["handler", "is_live", "deadline"], name="cases_handler_live_idx"),
             models.Index(fields=["unit", "status"], name="cases_unit_status_idx"),
             models.Index(fields=["node", "status"], name="cases_node_status_idx"),
             models.Index(fields=["-created_at"], name="cases_created_idx"),
@@ -298,6 +306,13 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.is_live = self.status in DEADLINE_STATUSES
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_live"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_reporter_phone(self) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from minqing.cases.models import Case
-from minqing.cases.workflow import DEADLINE_STATUSES, OPEN_STATUSES, Status
+from minqing.cases.workflow import OPEN_STATUSES, Status
 from minqing.org.models import User
 
 # Unassigned matters wait on the level where they sit: registered, returned or escalated.
@@ -20,9 +20,7 @@ def work_queue(user: User) -> QuerySet[Case]:
     # Work to do: open matters, resolved ones awaiting answer-back, and answered ones whose
     # return visit (回访) is due — the visit is where the resident's rating is recorded.
     due_visit = Q(status=Status.ANSWERED, return_visit_due__lte=timezone.localdate())
-    scoped = Case.objects.for_user(user).filter(
-        Q(status__in=OPEN_STATUSES | {Status.RESOLVED}) | due_visit
-    )
+    scoped = Case.objects.for_user(user).filter(Q(is_live=True) | due_visit)
     mine = Q(handler=user)
     if user.unit_id:
         mine |= Q(unit_id=user.unit_id, handler__isnull=True) | Q(unit_id=user.unit_id)
@@ -43,6 +41,7 @@ class CaseFilters:
     urgency: str = ""
     category: str = ""
     node: str = ""
+    level: str = ""  # who holds it: station | center | department | office
     overdue: bool = False
     open_only: bool = False
     date_from: str = ""
@@ -83,16 +82,19 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(
             Q(category__code=filters.category) | Q(category__parent__code=filters.category)
         )
+    if filters.level:
+        qs = qs.filter(unit__kind=filters.level)
     if filters.node:
         qs = qs.filter(node__path__startswith=filters.node)
     if filters.overdue:
-        # deadline < now over the live states: one range on the (status, deadline) index.
-        qs = qs.filter(deadline__lt=timezone.now(), status__in=DEADLINE_STATUSES)
+        # One range on the (is_live, deadline) index, most overdue first.
+        qs = qs.filter(is_live=True, deadline__lt=timezone.now())
     if filters.date_from:
         qs = qs.filter(created_at__date__gte=filters.date_from)
     if filters.date_to:
         qs = qs.filter(created_at__date__lte=filters.date_to)
-    return qs.select_related("node__parent", "unit", "category").order_by("-created_at", "-id")
+    order = ("deadline", "id") if filters.overdue else ("-created_at", "-id")
+    return qs.select_related("node__parent", "unit", "category").order_by(*order)
 
 
 def similar_open_cases(

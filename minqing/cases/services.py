@@ -310,3 +310,26 @@ def _after_dissatisfied(*, case: Case, actor: User | None, at: dt.datetime) -> N
         case=case, action=Action.ESCALATE, actor=actor, at=at,
         note=_("群众再次评议不满意，自动上报。"),
     )  # fmt: skip
+
+
+EDITABLE_DETAILS = ("title", "description", "category", "nature", "urgency", "must_report")
+
+
+@transaction.atomic
+def case_update_details(*, case: Case, actor: User | None, **fields: Any) -> Case:
+    """Staff correct the summary, category or urgency. The resident's own words
+    (`original_text`) are never among the editable fields: they stay as reported."""
+    unknown = set(fields) - set(EDITABLE_DETAILS)
+    if unknown:
+        raise ValidationError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, fields[name])
+    case.save(update_fields=[*changed, "updated_at"])
+    labels = "、".join(str(Case._meta.get_field(name).verbose_name) for name in changed)
+    return case_transition(
+        case=case, action=Action.NOTE, actor=actor, note=_("修改事项信息：%(f)s") % {"f": labels}
+    )

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.cases.attachments import attachment_add, check_upload
-from minqing.cases.forms import CaseActionForm, CaseRegisterForm
-from minqing.cases.models import Case, Channel, Urgency
+from minqing.cases.forms import CaseActionForm, CaseDetailsForm, CaseRegisterForm
+from minqing.cases.models import Case, Category, Channel, Urgency
 from minqing.cases.permissions import actions_for, can_act
 from minqing.cases.selectors import CaseFilters, filtered_cases, similar_open_cases, work_queue
-from minqing.cases.services import case_register, case_transition
+from minqing.cases.services import case_register, case_transition, case_update_details
 from minqing.cases.workflow import Action, Status
 from minqing.lib.paging import CappedPaginator
-from minqing.org.models import Node, User
+from minqing.org.models import Level, Node, UnitKind, User
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.web.decorators import requires
@@ -41,6 +41,7 @@ def _filters(request: HttpRequest) -> CaseFilters:
         urgency=get.get("urgency", "") if get.get("urgency") in Urgency.values else "",
         category=get.get("category", "")[:40],
         node=get.get("node", "")[:15] if get.get("node", "").isdigit() else "",
+        level=get.get("level", "") if get.get("level") in UnitKind.values else "",
         overdue=get.get("overdue") == "1",
         open_only=get.get("open") == "1",
         date_from=_date(get.get("from", "")),
@@ -85,6 +86,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "channels": Channel.choices,
             "urgencies": Urgency.choices,
+            "levels": UnitKind.choices,
+            "places": Node.objects.for_user(request.user)
+            .filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+            .order_by("path")
+            .only("path", "name", "level"),
+            "categories": Category.objects.filter(
+                county__path=request.user.node.path[:6] if request.user.node else "-",  # type: ignore[union-attr]
+                depth=1,
+                active=True,
+            ),
             "now": timezone.now(),
         },
     )
@@ -169,6 +180,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "form": CaseActionForm(user=request.user),  # type: ignore[arg-type]
             "children": case.merged_children.all(),
             "attachments": case.attachments.all(),
+            "details_form": CaseDetailsForm(instance=case, user=request.user),  # type: ignore[arg-type]
+            "can_edit": can_act(request.user, case, Action.NOTE),  # type: ignore[arg-type]
             **_supervision_context(request.user, case),  # type: ignore[arg-type]
             "now": timezone.now(),
         },
@@ -267,3 +280,22 @@ def attachment_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
+
+
+@require_POST
+@requires(Cap.VIEW_CASES)
+def edit_details(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
+    if not can_act(request.user, case, Action.NOTE):  # type: ignore[arg-type]
+        raise Http404
+    form = CaseDetailsForm(request.POST, instance=case, user=request.user)  # type: ignore[arg-type]
+    if form.is_valid():
+        case_update_details(
+            case=case,
+            actor=request.user,  # type: ignore[arg-type]
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
+        messages.success(request, _("事项信息已更新，群众原话保持不变。"))
+    else:
+        messages.error(request, _("提交的内容有误：%(e)s") % {"e": form.errors.as_text()})
+    return redirect("cases:detail", number=number)

@@ -10,20 +10,10 @@ from minqing.audit.services import record_change, record_delete, snapshot
 from minqing.org.roles import Cap, has_cap
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Lists and forms through `for_user`; every save and delete goes to the audit log."""
+class AdminOnlyPermissions:
+    """Every admin page is the county administrator's; Django's per-model permission rows
+    would only duplicate the role table."""
 
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return self.model._default_manager.for_user(request.user)  # type: ignore[attr-defined]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        manager = db_field.related_model._default_manager
-        if hasattr(manager, "for_user"):
-            kwargs.setdefault("queryset", manager.for_user(request.user))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    # The site already limits access to the county administrator; Django's per-model
-    # permission rows would only duplicate the role table.
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_cap(request.user, Cap.USE_ADMIN)
 
@@ -38,6 +28,10 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_cap(request.user, Cap.USE_ADMIN)
+
+
+class AuditedAdmin(AdminOnlyPermissions, admin.ModelAdmin):
+    """Every save and delete made through the admin goes to the audit log."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = None
@@ -54,3 +48,16 @@ class ScopedAdmin(admin.ModelAdmin):
         for obj in queryset:
             record_delete(actor=request.user, obj=obj, request=request)
         super().delete_queryset(request, queryset)
+
+
+class ScopedAdmin(AuditedAdmin):
+    """Lists and forms through `for_user`, so the admin shows what the app would."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return self.model._default_manager.for_user(request.user)  # type: ignore[attr-defined]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        manager = db_field.related_model._default_manager
+        if hasattr(manager, "for_user"):
+            kwargs.setdefault("queryset", manager.for_user(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
