@@ -177,6 +177,11 @@ def load_cases(total: int, seed: int = 7) -> float:
         )
     )
     stations = dict(Unit.objects.filter(kind="station").values_list("node__path", "id"))
+    ids = dict(
+        Node.objects.filter(
+            level__in=[Level.TOWNSHIP, Level.VILLAGE], path__startswith=county.path
+        ).values_list("path", "id")
+    )
     # A year of a county's matters: most are long closed; what is live is recent.
     statuses = [Status.CLOSED] * 850 + [Status.RATED] * 50 + [Status.ANSWERED] * 30 + [
         Status.IN_PROGRESS] * 30 + [Status.ACCEPTED] * 20 + [Status.ASSIGNED] * 15 + [
@@ -198,9 +203,9 @@ def load_cases(total: int, seed: int = 7) -> float:
         "reporter_work_unit, reporter_phone, anonymous, confidential, reported_at, "
         "original_text, title, description, proposal, deadline, address, nature, urgency, "
         "must_report, status, unit_id, answer, answer_method, rating, rating_comment, "
-        "reopen_count, created_at, updated_at, is_live"
+        "reopen_count, created_at, updated_at, is_live, township_id, village_id"
     )
-    sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 30)})"
+    sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 32)})"
     start = time.perf_counter()
     batch: list[tuple[object, ...]] = []
     for i in range(existing, total):
@@ -213,7 +218,7 @@ def load_cases(total: int, seed: int = 7) -> float:
             f"B{i:09d}", county.id, node_id, "hotline", "测试", "", "", "", False, False, created,
             text, text, text, "", created + timezone.timedelta(days=7), "", "help", "normal", "",
             status, None if status == Status.REGISTERED else stations.get(path[:12]), "", "", "",
-            "", 0, created, created, status in live,
+            "", 0, created, created, status in live, ids[path[:9]], ids[path[:12]],
         ))  # fmt: skip
         if len(batch) == 20000:
             with transaction.atomic(), connection.cursor() as cursor:

@@ -192,7 +192,11 @@ class CaseQuerySet(ScopedQuerySet):
             return self.filter(
                 models.Q(unit_id=unit_id) | models.Q(events__unit_id=unit_id)
             ).distinct()
-        return self.filter(node__path__startswith=path)
+        node = user.node  # type: ignore[attr-defined]
+        column = {"county": "county_id", "township": "township_id", "village": "village_id"}
+        if node.level in column:
+            return self.filter(**{column[node.level]: node.pk})
+        return self.filter(node_id=node.pk)  # a liaison's group
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -206,6 +210,14 @@ class Case(models.Model):
     )
     node = models.ForeignKey(
         Node, verbose_name=_("所在地"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # The node's township and village, copied at registration: scoping a list to a
+    # township or village is then one indexed column, not a join over the tree's paths.
+    township = models.ForeignKey(
+        Node, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    village = models.ForeignKey(
+        Node, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     channel = models.CharField(_("反映渠道"), max_length=24, choices=Channel.choices)
     # 五明确: reporter, time, matter, deadline, proposed solution.
@@ -302,6 +314,13 @@ class Case(models.Model):
             models.Index(fields=["unit", "status"], name="cases_unit_status_idx"),
             models.Index(fields=["node", "status"], name="cases_node_status_idx"),
             models.Index(fields=["-created_at"], name="cases_created_idx"),
+            models.Index(fields=["county", "-created_at"], name="cases_county_created_idx"),
+            models.Index(fields=["township", "-created_at"], name="cases_township_created_idx"),
+            models.Index(fields=["village", "-created_at"], name="cases_village_created_idx"),
+            models.Index(
+                fields=["township", "is_live", "deadline"], name="cases_township_live_idx"
+            ),
+            models.Index(fields=["village", "is_live", "deadline"], name="cases_village_live_idx"),
         ]
 
     def __str__(self) -> str:

@@ -15,22 +15,31 @@ from minqing.org.models import User
 _AWAITING_ROUTING = [Status.REGISTERED, Status.RETURNED, Status.ESCALATED]
 
 
-def work_queue(user: User) -> QuerySet[Case]:
-    """我的待办: what this user (or their unit) must act on now, most urgent first."""
-    # Work to do: open matters, resolved ones awaiting answer-back, and answered ones whose
-    # return visit (回访) is due — the visit is where the resident's rating is recorded.
-    due_visit = Q(status=Status.ANSWERED, return_visit_due__lte=timezone.localdate())
-    scoped = Case.objects.for_user(user).filter(Q(is_live=True) | due_visit)
+def _mine(user: User) -> Q:
     mine = Q(handler=user)
     if user.unit_id:
-        mine |= Q(unit_id=user.unit_id, handler__isnull=True) | Q(unit_id=user.unit_id)
+        mine |= Q(unit_id=user.unit_id)
     if user.node_id and user.role != "dept_handler":
-        # Unrouted matters registered at the user's own node (not the whole subtree: a
-        # township clerk routes what reaches the township, not every village's slips).
-        mine |= Q(
-            unit__isnull=True, status__in=_AWAITING_ROUTING, node__path__startswith=user.node.path
-        )
-    return scoped.filter(mine).order_by("deadline", "id")
+        # Unrouted matters inside the user's scope wait for someone at this level to route.
+        mine |= Q(unit__isnull=True, status__in=_AWAITING_ROUTING)
+    return mine
+
+
+def work_queue(user: User) -> QuerySet[Case]:
+    """我的待办: live matters this user (or their unit) must act on, most urgent first.
+
+    Kept to `is_live` so the (place, is_live, deadline) index yields rows already in
+    deadline order and the page stops after its 30 rows."""
+    return Case.objects.for_user(user).filter(_mine(user), is_live=True).order_by("deadline", "id")
+
+
+def return_visits_due(user: User) -> QuerySet[Case]:
+    """待回访: answered matters whose return visit (where the rating is taken) is due."""
+    return (
+        Case.objects.for_user(user)
+        .filter(_mine(user), status=Status.ANSWERED, return_visit_due__lte=timezone.localdate())
+        .order_by("return_visit_due", "id")
+    )
 
 
 @dataclass

@@ -36,6 +36,16 @@ def _county_of(node: Node) -> Node:
     return Node.objects.get(path=node.path[: PATH_WIDTH[Level.COUNTY]], level=Level.COUNTY)
 
 
+def _township_and_village(node: Node) -> tuple[Node | None, Node | None]:
+    wanted = {
+        node.path[: PATH_WIDTH[level]]: level
+        for level in (Level.TOWNSHIP, Level.VILLAGE)
+        if len(node.path) >= PATH_WIDTH[level]
+    }
+    found = {n.level: n for n in Node.objects.filter(path__in=list(wanted))}
+    return found.get(Level.TOWNSHIP), found.get(Level.VILLAGE)
+
+
 def _check_in_scope(actor: User | None, node: Node) -> None:
     if actor is None:
         return  # system jobs (the portal, the scheduler) act for the whole county
@@ -86,9 +96,12 @@ def case_register(
     rules = rules_for(county)
     try:
         with transaction.atomic():
+            township, village = _township_and_village(node)
             case = Case(
                 county=county,
                 node=node,
+                township=township,
+                village=village,
                 channel=channel,
                 reporter_name="" if anonymous else reporter_name.strip(),
                 reporter_address="" if anonymous else reporter_address.strip(),
@@ -120,7 +133,7 @@ def case_register(
             # would add three queries to every registration.
             case.full_clean(
                 exclude=["households", "number", "idempotency_key", "county", "node",
-                         "created_by", "category"],
+                         "township", "village", "created_by", "category"],
                 validate_unique=False,
             )  # fmt: skip
             case.save()

@@ -15,7 +15,13 @@ from minqing.cases.attachments import attachment_add, check_upload
 from minqing.cases.forms import CaseActionForm, CaseDetailsForm, CaseRegisterForm
 from minqing.cases.models import Case, Category, Channel, Urgency
 from minqing.cases.permissions import actions_for, can_act
-from minqing.cases.selectors import CaseFilters, filtered_cases, similar_open_cases, work_queue
+from minqing.cases.selectors import (
+    CaseFilters,
+    filtered_cases,
+    return_visits_due,
+    similar_open_cases,
+    work_queue,
+)
 from minqing.cases.services import case_register, case_transition, case_update_details
 from minqing.cases.workflow import Action, Status
 from minqing.lib.paging import CappedPaginator
@@ -27,9 +33,13 @@ from minqing.web.decorators import requires
 
 @requires(Cap.VIEW_CASES)
 def queue(request: HttpRequest) -> HttpResponse:
-    cases = work_queue(request.user).select_related("node__parent", "unit")  # type: ignore[arg-type]
+    user = request.user
+    cases = work_queue(user).select_related("node__parent", "unit")  # type: ignore[arg-type]
     page = CappedPaginator(cases, 30).get_page(request.GET.get("page"))
-    return render(request, "cases/queue.html", {"page": page, "now": timezone.now()})
+    visits = return_visits_due(user).select_related("node__parent", "unit")[:50]  # type: ignore[arg-type]
+    return render(
+        request, "cases/queue.html", {"page": page, "visits": visits, "now": timezone.now()}
+    )
 
 
 def _filters(request: HttpRequest) -> CaseFilters:
