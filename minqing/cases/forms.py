@@ -180,3 +180,39 @@ class CaseDetailsForm(forms.ModelForm):
             county__path=county_path, active=True
         ).select_related("parent")
         self.fields["category"].label_from_instance = lambda c: c.full_name
+
+
+class BoxSessionForm(forms.Form):
+    """One opening of a suggestion box (意见箱): where, when, by whom."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    node = forms.IntegerField(label=_("意见箱所在村/组"), widget=forms.Select)
+    box = forms.CharField(label=_("意见箱位置"), max_length=100)
+    opened_at = forms.DateTimeField(
+        label=_("开箱时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    opened_by = forms.CharField(label=_("开箱人"), max_length=40)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["node"].widget.choices = lambda: [("", _("请选择")), *place_choices(user)]
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+
+class SlipForm(forms.Form):
+    """One slip from the box. A slip without a name is registered as anonymous."""
+
+    original_text = forms.CharField(
+        label=_("意见内容"), max_length=TEXT_LIMIT, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    reporter_name = forms.CharField(label=_("署名"), max_length=40, required=False)
+    reporter_phone = forms.RegexField(
+        label=_("联系电话"), regex=r"^[0-9+\- ]{5,20}$", max_length=20, required=False,
+        error_messages={"invalid": _("请输入有效的电话号码。")},
+    )  # fmt: skip
+    nature = forms.ChoiceField(label=_("诉求性质"), choices=Nature.choices, initial="suggestion")
+
+
+SlipFormSet = forms.formset_factory(SlipForm, extra=5, max_num=50, absolute_max=50)

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from minqing.cases import pdf_views, supervision_views, views
+from minqing.cases import box_views, pdf_views, supervision_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("all/", views.case_list, name="list"),
     path("new/", views.register, name="register"),
+    path("box/", box_views.box_session, name="box"),
     path("supervision/", supervision_views.board, name="supervision"),
     path("<str:number>/track/", supervision_views.track, name="track"),
     path("<str:number>/supervision/<int:pk>/", supervision_views.follow_up, name="follow_up"),
