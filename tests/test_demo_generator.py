@@ -237,3 +237,21 @@ def test_verbosity_zero_is_silent_and_keyword_options_work(db: None) -> None:
     call_command("demo", scale="small", seed=3, verbosity=0, stdout=out)
     assert out.getvalue() == ""
     assert Household.objects.count() == 600
+
+
+def test_demo_cases_run_through_the_real_case_loop(county):
+    import random
+
+    from minqing.cases.models import Case
+    from minqing.demo.cases import load_demo_cases
+
+    made = load_demo_cases(county=county.county, rng=random.Random(1), count=30)
+    cases = list(Case.objects.all())
+    assert made == len(cases) > 0
+    assert len({c.number for c in cases}) == len(cases)
+    assert {c.status for c in cases} >= {"registered", "assigned", "rated"}
+    for case in cases:
+        assert case.events.filter(action="register").exists()  # every step on the timeline
+    again = load_demo_cases(county=county.county, rng=random.Random(1), count=30)
+    assert Case.objects.count() == len(cases)  # idempotency keys: a re-run adds nothing
+    assert again == made

@@ -27,6 +27,8 @@ from django.db import connection, models, transaction
 from minqing.audit.models import Action
 from minqing.audit.services import record
 from minqing.cases.categories import ensure_default_categories
+from minqing.cases.models import Case
+from minqing.demo.cases import load_demo_cases
 from minqing.demo.people import HOUSEHOLD_FIELDS, RESIDENT_FIELDS, People
 from minqing.demo.plan import (
     ALL_DEMO_COUNTY_CODES,
@@ -110,12 +112,17 @@ def load(
                 f"{counts['user']} 干部 — {time.perf_counter() - tick:.1f}s"
             )
         _reset_sequences()
+        if scale != "small":
+            # The case loop in motion, in the first county only (fast; through the services).
+            result.counts["case"] = load_demo_cases(
+                county=Node.objects.get(code=FIRST_COUNTY_CODE), rng=random.Random(f"{seed}:cases")
+            )
         note = (
             f"演示数据 scale={scale} seed={seed}: {result.counts['county']} 个县, "
             f"{result.counts['township']} 个乡镇(街道), {result.counts['village']} 个村(社区), "
             f"{result.counts['group']} 个村民小组(网格), {result.counts['household']} 户, "
             f"{result.counts['resident']} 名居民, {result.counts['unit']} 个单位, "
-            f"{result.counts['user']} 名干部。"
+            f"{result.counts['user']} 名干部, {result.counts['case']} 件民情事项。"
         )
         record(
             action=Action.BULK_LOAD,
@@ -132,6 +139,7 @@ def delete_demo(log: Log = print) -> None:
     """Remove every demo county's rows, children before parents (the tree's FKs PROTECT)."""
     for county in Node.objects.filter(level=Level.COUNTY, code__in=ALL_DEMO_COUNTY_CODES):
         path = county.path
+        Case.objects.filter(county=county).delete()  # timeline, supervision, files cascade
         # The ORM's delete (not raw SQL) so cascades other apps add to these models still run;
         # one county at a time keeps the collector's in-memory batches small.
         Resident.objects.filter(household__group__path__startswith=path).delete()
