@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks_db",
     "axes",
-    "rules.apps.AutodiscoverRulesConfig",
     "minqing.audit",
     "minqing.org",
     "minqing.households",
@@ -133,7 +132,6 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
