@@ -3,8 +3,6 @@
 Not a ScopedAdmin: outbox rows belong to no jurisdiction node; the admin site itself is
 already limited to the county administrator."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from minqing.lib.masking import mask_phone
 from minqing.notify.models import Channel, Outbox
 from minqing.notify.services import outbox_retry
-from minqing.org.roles import Cap, has_cap
+from minqing.web.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at", "channel", "recipient", "subject", "status", "attempts",
         "next_attempt_at", "sent_at", "related_type", "related_id",
@@ -48,18 +46,3 @@ class OutboxAdmin(admin.ModelAdmin):
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Outbox]) -> None:
         count = outbox_retry(actor=request.user, rows=queryset)  # type: ignore[arg-type]
         self.message_user(request, _("已重新排队 %(n)s 条消息。") % {"n": count})
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_cap(request.user, Cap.USE_ADMIN)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return has_cap(request.user, Cap.USE_ADMIN)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

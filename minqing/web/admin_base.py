@@ -61,3 +61,24 @@ class ScopedAdmin(AuditedAdmin):
         if hasattr(manager, "for_user"):
             kwargs.setdefault("queryset", manager.for_user(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records nobody edits by hand (the audit log, the outbox): view only, for `view_cap`."""
+
+    view_cap: Cap = Cap.USE_ADMIN
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_cap(request.user, self.view_cap)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_cap(request.user, self.view_cap)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
