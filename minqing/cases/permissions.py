@@ -59,3 +59,14 @@ def actions_for(user: User, case: Case) -> list[str]:
         for action, t in TRANSITIONS.items()
         if case.status in t.sources and can_act(user, case, action)
     ]
+
+
+def can_reveal_reporter(user: User, case: Case) -> bool:
+    """Who may see a reporter's full phone (and a confidential reporter's identity): the
+    people working the case, and the county's supervisors. Anonymous reports keep no
+    identity to reveal. Every reveal is logged (cases.views.reveal)."""
+    if case.anonymous:
+        return False
+    if user.role in (Role.COUNTY_SUPERVISOR, Role.COUNTY_ADMIN):
+        return True
+    return _holds(user, case) or (user.role != Role.DEPT_HANDLER and _above(user, case))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<str:number>/act/", views.act, name="act"),
     path("<str:number>/attach/", views.attach, name="attach"),
     path("<str:number>/edit/", views.edit_details, name="edit"),
+    path("<str:number>/reveal/", views.reveal, name="reveal"),
     path("<str:number>/files/<int:pk>/", views.attachment_file, name="file"),
     path("<str:number>/pdf/<str:form>/", pdf_views.case_pdf, name="pdf"),
 ]

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.audit.models import Action as AuditAction
+from minqing.audit.services import record
 from minqing.cases.attachments import attachment_add, check_upload
 from minqing.cases.forms import CaseActionForm, CaseDetailsForm, CaseRegisterForm
 from minqing.cases.models import Case, Category, Channel, Urgency
-from minqing.cases.permissions import actions_for, can_act
+from minqing.cases.permissions import actions_for, can_act, can_reveal_reporter
 from minqing.cases.selectors import (
     CaseFilters,
     filtered_cases,
@@ -192,6 +194,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "attachments": case.attachments.all(),
             "details_form": CaseDetailsForm(instance=case, user=request.user),  # type: ignore[arg-type]
             "can_edit": can_act(request.user, case, Action.NOTE),  # type: ignore[arg-type]
+            "can_reveal": can_reveal_reporter(request.user, case),  # type: ignore[arg-type]
             **_supervision_context(request.user, case),  # type: ignore[arg-type]
             "now": timezone.now(),
         },
@@ -309,3 +312,24 @@ def edit_details(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.error(request, _("提交的内容有误：%(e)s") % {"e": form.errors.as_text()})
     return redirect("cases:detail", number=number)
+
+
+@require_POST
+@requires(Cap.VIEW_CASES)
+def reveal(request: HttpRequest, number: str) -> HttpResponse:
+    """Show the reporter's contact details once, for a stated reason, and log it."""
+    case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
+    if not can_reveal_reporter(request.user, case):  # type: ignore[arg-type]
+        raise Http404
+    reason = request.POST.get("reason", "").strip()[:200]
+    if not reason:
+        messages.error(request, _("请说明查看原因。"))
+        return redirect("cases:detail", number=number)
+    record(
+        action=AuditAction.REVEAL,
+        request=request,
+        obj=case,
+        changes={"fields": ["reporter_name", "reporter_phone"]},
+        note=reason,
+    )
+    return render(request, "cases/reveal.html", {"case": case, "reason": reason})
