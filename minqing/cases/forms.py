@@ -21,6 +21,7 @@ from minqing.cases.models import (
 )
 from minqing.households.models import Household
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
+from minqing.web.forms import StyledFormMixin
 
 TEXT_LIMIT = 4000
 
@@ -45,7 +46,7 @@ def place_choices(user: User) -> list[tuple[str, list[tuple[int, str]]]]:
     return list(grouped.values())
 
 
-class CaseRegisterForm(forms.Form):
+class CaseRegisterForm(StyledFormMixin, forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     channel = forms.ChoiceField(label=_("反映渠道"), choices=Channel.choices)
     # An integer, not a ChoiceField: validating against every village and group in a
@@ -142,7 +143,7 @@ class CaseRegisterForm(forms.Form):
         return data
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(StyledFormMixin, forms.Form):
     """One form for every action; the service decides which fields an action needs."""
 
     action = forms.CharField(max_length=20)
@@ -165,7 +166,7 @@ class CaseActionForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.for_user(user).filter(receives_cases=True)
 
 
-class CaseDetailsForm(forms.ModelForm):
+class CaseDetailsForm(StyledFormMixin, forms.ModelForm):
     """What staff may correct after registration; the resident's words are not here."""
 
     class Meta:
@@ -182,7 +183,7 @@ class CaseDetailsForm(forms.ModelForm):
         self.fields["category"].label_from_instance = lambda c: c.full_name
 
 
-class BoxSessionForm(forms.Form):
+class BoxSessionForm(StyledFormMixin, forms.Form):
     """One opening of a suggestion box (意见箱): where, when, by whom."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -200,7 +201,7 @@ class BoxSessionForm(forms.Form):
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
 
-class SlipForm(forms.Form):
+class SlipForm(StyledFormMixin, forms.Form):
     """One slip from the box. A slip without a name is registered as anonymous."""
 
     original_text = forms.CharField(

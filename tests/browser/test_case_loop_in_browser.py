@@ -65,3 +65,17 @@ def test_hotline_call_goes_round_the_loop(county, live_server, browser, artifact
     case = Case.objects.get(number=number)
     assert (case.status, case.rating, case.handler) == ("rated", "satisfied", county.users["cadre"])
     assert case.events.count() == 7
+
+
+def test_register_form_fits_a_360px_phone(county, live_server, browser):
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}).new_page()
+    sign_in(phone, live_server, "cadre")
+    phone.goto(f"{live_server.url}/cases/new/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # Every input and select is a full-width Bootstrap control, at least 44 px tall.
+    heights = phone.eval_on_selector_all(
+        "form.mq-form input:not([type=hidden]):not([type=checkbox]), form.mq-form select",
+        "els => els.map(e => e.getBoundingClientRect().height)",
+    )
+    assert heights
+    assert min(heights) >= 44
