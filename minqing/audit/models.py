@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     PASSWORD = "password", _("修改密码")
     REVEAL = "reveal", _("查看敏感信息")
     BULK_LOAD = "bulk_load", _("批量导入")
+    EXPORT = "export", _("导出")
 
 
 class AuditQuerySet(models.QuerySet):

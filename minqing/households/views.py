@@ -1,10 +1,16 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from minqing.audit.models import Action
+from minqing.audit.services import record
 from minqing.households.models import Household, Resident
-from minqing.org.roles import Cap
+from minqing.lib.spreadsheet import xlsx_bytes
+from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.web.decorators import requires
 
@@ -49,5 +55,82 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "households/household_detail.html",
-        {"household": household, "members": household.members.all()},
+        {
+            "household": household,
+            "members": household.members.all(),
+            "can_reveal": has_cap(request.user, Cap.REVEAL_RESIDENT),
+        },
     )
+
+
+@require_POST
+@requires(Cap.REVEAL_RESIDENT)
+def reveal_member(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """One resident's full ID number and phone, for a stated reason; every reveal logged."""
+    household = get_in_scope_or_404(Household.objects.for_user(request.user), request, code=code)
+    member = household.members.filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    reason = request.POST.get("reason", "").strip()[:200]
+    if not reason:
+        messages.error(request, _("请说明查看原因。"))
+        return redirect("households:detail", code=code)
+    record(
+        action=Action.REVEAL,
+        request=request,
+        obj=member,
+        changes={"fields": ["id_number", "phone"], "household": household.code},
+        note=reason,
+    )
+    return render(
+        request,
+        "households/reveal.html",
+        {"household": household, "member": member, "reason": reason},
+    )
+
+
+@requires(Cap.VIEW_RESIDENTS)
+def export(request: HttpRequest) -> HttpResponse:
+    """The household list of the user's scope as .xlsx: masked numbers, formulas escaped."""
+    rows = (
+        Resident.objects.for_user(request.user)
+        .select_related("household__group__parent")
+        .order_by("household__code", "id")
+    )
+    data = xlsx_bytes(
+        title=_("户籍档案"),
+        header=[
+            _("户编号"),
+            _("村(社区)"),
+            _("村民小组"),
+            _("住址"),
+            _("姓名"),
+            _("与户主关系"),
+            _("性别"),
+            _("出生日期"),
+            _("身份证号码"),
+            _("手机号码"),
+        ],
+        rows=(
+            (
+                r.household.code,
+                r.household.group.parent.name,
+                r.household.group.name,
+                r.household.address,
+                r.name,
+                r.get_relationship_display(),
+                r.get_gender_display(),
+                r.birth_date.isoformat() if r.birth_date else "",
+                r.masked_id_number,
+                r.masked_phone,
+            )
+            for r in rows.iterator(chunk_size=2000)
+        ),
+    )
+    record(action=Action.EXPORT, request=request, object_type="households.resident",
+           note=_("导出户籍档案（已脱敏）"))  # fmt: skip
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename*=utf-8''households.xlsx"
+    return response

@@ -41,19 +41,23 @@ class Cap(StrEnum):
     VIEW_CASES = "view_cases"
     REGISTER_CASE = "register_case"
     SUPERVISE = "supervise"
+    REVEAL_RESIDENT = "reveal_resident"  # see a resident's full ID number and phone (logged)
 
 
 _CASES = {Cap.VIEW_CASES, Cap.REGISTER_CASE}
 _ALL_TERRITORIAL = {Cap.VIEW_TREE, Cap.VIEW_RESIDENTS, Cap.VIEW_STAFF} | _CASES
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.COUNTY_ADMIN: frozenset(_ALL_TERRITORIAL | {Cap.USE_ADMIN, Cap.VIEW_AUDIT, Cap.SUPERVISE}),
+    Role.COUNTY_ADMIN: frozenset(
+        _ALL_TERRITORIAL | {Cap.USE_ADMIN, Cap.VIEW_AUDIT, Cap.SUPERVISE, Cap.REVEAL_RESIDENT}
+    ),
     Role.COUNTY_SUPERVISOR: frozenset(_ALL_TERRITORIAL | {Cap.VIEW_AUDIT, Cap.SUPERVISE}),
     # A department handler sees the cases sent to the department, not the population.
     Role.DEPT_HANDLER: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF, Cap.VIEW_CASES}),
-    Role.TOWNSHIP_LEADER: frozenset(_ALL_TERRITORIAL | {Cap.SUPERVISE}),
+    # Township leaders and village 两委 keep the registry: they may reveal, each time logged.
+    Role.TOWNSHIP_LEADER: frozenset(_ALL_TERRITORIAL | {Cap.SUPERVISE, Cap.REVEAL_RESIDENT}),
     Role.TOWNSHIP_STAFF: frozenset(_ALL_TERRITORIAL | {Cap.SUPERVISE}),
-    Role.VILLAGE_CADRE: frozenset(_ALL_TERRITORIAL),
+    Role.VILLAGE_CADRE: frozenset(_ALL_TERRITORIAL | {Cap.REVEAL_RESIDENT}),
     Role.LIAISON: frozenset({Cap.VIEW_TREE, Cap.VIEW_RESIDENTS} | _CASES),
     Role.DEPUTY: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF} | _CASES),
 }
