@@ -1,11 +1,13 @@
 from django.urls import path
 
-from minqing.households import views
+from minqing.households import import_views, views
 
 app_name = "households"
 urlpatterns = [
     path("", views.household_list, name="list"),
     path("export.xlsx", views.export, name="export"),
+    path("import/", import_views.upload, name="import"),
+    path("import/<str:token>/<str:village>/", import_views.check, name="import_check"),
     path("<str:code>/", views.household_detail, name="detail"),
     path("<str:code>/members/<int:pk>/reveal/", views.reveal_member, name="reveal"),
 ]

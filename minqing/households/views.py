@@ -42,7 +42,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page.object_list = shown
     for household in shown:
         household.member_count = counts.get(household.pk, 0)
-    return render(request, "households/household_list.html", {"page": page, "q": q})
+    return render(
+        request,
+        "households/household_list.html",
+        {"page": page, "q": q, "can_import": has_cap(request.user, Cap.MANAGE_REGISTRY)},
+    )
 
 
 @requires(Cap.VIEW_RESIDENTS)
