@@ -42,6 +42,7 @@ from minqing.demo.plan import (
 )
 from minqing.demo.staff import DEMO_USERNAMES, StaffBuilder
 from minqing.households.models import Household, Resident
+from minqing.households.services import ensure_default_tags
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 
 DEFAULT_SEED = 2026
@@ -101,9 +102,9 @@ def load(
             staffing = StaffBuilder(county, people, pks, password).build()
             counts = _write_county(county, people, staffing.units, staffing.users)
             # The demo's own bulk-load record below covers the categories too.
-            counts["category"] = ensure_default_categories(
-                county=Node.objects.get(pk=county.root.pk), audit=False
-            )
+            county_node = Node.objects.get(pk=county.root.pk)
+            counts["category"] = ensure_default_categories(county=county_node, audit=False)
+            counts["tag"] = ensure_default_tags(county=county_node)
             result.counts.update(counts)
             log(
                 f"[{index + 1}/{spec.counties}] {county.root.name} {county.root.code}: "

@@ -1,7 +1,12 @@
-from django.contrib import admin
+from typing import Any
 
-from minqing.households.models import Household, Resident
-from minqing.web.admin_base import ScopedAdmin
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from minqing.households.models import Household, Resident, Tag
+from minqing.org.models import Level, Node
+from minqing.web.admin_base import AuditedAdmin, ScopedAdmin
 
 
 class ResidentInline(admin.TabularInline):
@@ -18,3 +23,23 @@ class HouseholdAdmin(ScopedAdmin):
     search_fields = ["code", "head_name"]
     raw_id_fields = ["group"]
     inlines = [ResidentInline]
+
+
+@admin.register(Tag)
+class TagAdmin(AuditedAdmin):
+    """A county extends the documented tags with its own (the county's only)."""
+
+    list_display = ["name", "kind", "code"]
+    list_filter = ["kind"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        node = getattr(request.user, "node", None)
+        return super().get_queryset(request).filter(county__path=node.path[:6] if node else "-")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "county":
+            node = getattr(request.user, "node", None)
+            kwargs["queryset"] = Node.objects.filter(
+                level=Level.COUNTY, path=node.path[:6] if node else "-"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -33,6 +33,7 @@ class Household(models.Model):
     address = models.CharField(_("住址"), max_length=200)
     head_name = models.CharField(_("户主姓名"), max_length=40)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    tags = models.ManyToManyField("households.Tag", verbose_name=_("标签"), blank=True)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -119,3 +120,43 @@ class Resident(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class TagKind(models.TextChoices):
+    TARGET_GROUP = "target_group", _("四类对象")
+    CONTACT_TYPE = "contact_type", _("联系户类型")
+    OTHER = "other", _("其他标签")
+
+
+# Seed 000 (四类对象) and seed 001 (联系户 types). A county adds its own in the admin.
+DEFAULT_TAGS: tuple[tuple[str, str, str], ...] = (
+    (TagKind.TARGET_GROUP, "hardship", "困难户"),
+    (TagKind.TARGET_GROUP, "special", "特殊群体"),
+    (TagKind.TARGET_GROUP, "relocated", "拆迁户"),
+    (TagKind.TARGET_GROUP, "migrant", "外来务工人员"),
+    (TagKind.CONTACT_TYPE, "old_party_member", "老党员"),
+    (TagKind.CONTACT_TYPE, "retired_cadre", "老干部"),
+    (TagKind.CONTACT_TYPE, "self_employed", "个体工商户"),
+    (TagKind.CONTACT_TYPE, "tech_demo", "科技示范户"),
+    (TagKind.CONTACT_TYPE, "petitioner", "上访户"),
+)
+
+
+class Tag(models.Model):
+    """A county's household tag: the four target groups, contact-household types, its own."""
+
+    county = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="household_tags")
+    kind = models.CharField(_("类别"), max_length=16, choices=TagKind.choices)
+    code = models.CharField(_("编码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=40)
+
+    class Meta:
+        verbose_name = _("户标签")
+        verbose_name_plural = _("户标签")
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "code"], name="households_tag_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

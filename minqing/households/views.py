@@ -8,7 +8,9 @@ from django.views.decorators.http import require_POST
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
-from minqing.households.models import Household, Resident
+from minqing.cases.models import Case
+from minqing.households.models import Household, Resident, Tag
+from minqing.households.services import household_set_tags
 from minqing.lib.spreadsheet import xlsx_bytes
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
@@ -18,6 +20,9 @@ from minqing.web.decorators import requires
 @requires(Cap.VIEW_RESIDENTS)
 def household_list(request: HttpRequest) -> HttpResponse:
     qs = Household.objects.for_user(request.user).select_related("group__parent").order_by("code")
+    tag = request.GET.get("tag", "")[:40]
+    if tag:
+        qs = qs.filter(tags__code=tag)
     q = request.GET.get("q", "").strip()[:40]
     if q:
         # Full ID or phone numbers find a household without ever being shown.
@@ -63,6 +68,14 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
             "household": household,
             "members": household.members.all(),
             "can_reveal": has_cap(request.user, Cap.REVEAL_RESIDENT),
+            "can_manage": has_cap(request.user, Cap.MANAGE_REGISTRY),
+            "tags": household.tags.all(),
+            "county_tags": Tag.objects.filter(county__path=household.group.path[:6]),
+            # The 民情档案 lists every matter that names the household, as far as the
+            # user may see cases.
+            "cases": Case.objects.for_user(request.user)
+            .filter(households=household)
+            .order_by("-created_at")[:50],
         },
     )
 
@@ -138,3 +151,16 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = "attachment; filename*=utf-8''households.xlsx"
     return response
+
+
+@require_POST
+@requires(Cap.MANAGE_REGISTRY)
+def set_tags(request: HttpRequest, code: str) -> HttpResponse:
+    household = get_in_scope_or_404(
+        Household.objects.for_user(request.user).select_related("group"), request, code=code
+    )
+    county_path = household.group.path[:6]
+    chosen = Tag.objects.filter(county__path=county_path, pk__in=request.POST.getlist("tags"))
+    household_set_tags(actor=request.user, household=household, tags=chosen)  # type: ignore[arg-type]
+    messages.success(request, _("标签已更新。"))
+    return redirect("households:detail", code=code)
