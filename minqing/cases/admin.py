@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from minqing.audit.services import record_change, record_delete, snapshot
 from minqing.cases.categories import MAX_DEPTH
 from minqing.cases.models import CaseRules, Category, Holiday
-from minqing.org.models import PATH_WIDTH, Level, Node
+from minqing.org.models import Level, Node
+from minqing.org.scoping import NO_COUNTY, user_county_path
 from minqing.web.admin_base import AdminOnlyPermissions, AuditedAdmin
 
 
 def _county_path(request: HttpRequest) -> str | None:
-    node = getattr(request.user, "node", None)
-    return node.path[: PATH_WIDTH[Level.COUNTY]] if node is not None else None
+    path = user_county_path(request.user)
+    return None if path == NO_COUNTY else path
 
 
 class CategoryForm(forms.ModelForm):
@@ -121,12 +122,12 @@ class CaseRulesAdmin(AuditedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[CaseRules]:
         path = _county_path(request)
-        return super().get_queryset(request).filter(county__path=path or "-")
+        return super().get_queryset(request).filter(county__path=path or NO_COUNTY)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "county":
             kwargs["queryset"] = Node.objects.filter(
-                level=Level.COUNTY, path=_county_path(request) or "-"
+                level=Level.COUNTY, path=_county_path(request) or NO_COUNTY
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -20,7 +20,8 @@ from minqing.cases.models import (
     Urgency,
 )
 from minqing.households.models import Household
-from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
+from minqing.org.models import Level, Node, Unit, User
+from minqing.org.scoping import user_county_path
 from minqing.web.forms import StyledFormMixin
 
 TEXT_LIMIT = 4000
@@ -102,7 +103,7 @@ class CaseRegisterForm(StyledFormMixin, forms.Form):
         self.user = user
         # Built only when the select is rendered (a GET, or a POST with errors).
         self.fields["node"].widget.choices = lambda: [("", _("请选择")), *place_choices(user)]
-        county_path = user.node.path[: PATH_WIDTH[Level.COUNTY]] if user.node else ""
+        county_path = user_county_path(user)
         self.fields["category"].queryset = Category.objects.filter(
             county__path=county_path, active=True
         ).select_related("parent")
@@ -176,7 +177,7 @@ class CaseDetailsForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        county_path = user.node.path[: PATH_WIDTH[Level.COUNTY]] if user.node else "-"
+        county_path = user_county_path(user)
         self.fields["category"].queryset = Category.objects.filter(
             county__path=county_path, active=True
         ).select_related("parent")

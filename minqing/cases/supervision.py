@@ -20,6 +20,7 @@ from minqing.cases.models import Case, Supervision, SupervisionAction, Supervisi
 from minqing.cases.services import case_transition
 from minqing.cases.workflow import OPEN_STATUSES, Action, Status
 from minqing.org.models import Unit, User
+from minqing.org.scoping import user_county_path
 
 # Which due date each follow-up kind satisfies, and the rule field giving its cadence.
 _CADENCE = {
@@ -132,4 +133,4 @@ def slow_cases(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:
 def _county(user: User) -> object:
     from minqing.org.models import Node
 
-    return Node.objects.get(path=user.node.path[:6], level="county")  # type: ignore[union-attr]
+    return Node.objects.get(path=user_county_path(user), level="county")

@@ -29,7 +29,7 @@ from minqing.cases.workflow import Action, Status
 from minqing.lib.paging import CappedPaginator
 from minqing.org.models import Level, Node, UnitKind, User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import get_in_scope_or_404
+from minqing.org.scoping import get_in_scope_or_404, user_county_path
 from minqing.web.decorators import requires
 
 
@@ -104,7 +104,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             .order_by("path")
             .only("path", "name", "level"),
             "categories": Category.objects.filter(
-                county__path=request.user.node.path[:6] if request.user.node else "-",  # type: ignore[union-attr]
+                county__path=user_county_path(request.user),
                 depth=1,
                 active=True,
             ),

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from minqing.households.models import Household, Resident, Tag
 from minqing.org.models import Level, Node
+from minqing.org.scoping import user_county_path
 from minqing.web.admin_base import AuditedAdmin, ScopedAdmin
 
 
@@ -33,13 +34,11 @@ class TagAdmin(AuditedAdmin):
     list_filter = ["kind"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
-        node = getattr(request.user, "node", None)
-        return super().get_queryset(request).filter(county__path=node.path[:6] if node else "-")
+        return super().get_queryset(request).filter(county__path=user_county_path(request.user))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "county":
-            node = getattr(request.user, "node", None)
             kwargs["queryset"] = Node.objects.filter(
-                level=Level.COUNTY, path=node.path[:6] if node else "-"
+                level=Level.COUNTY, path=user_county_path(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

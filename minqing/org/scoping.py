@@ -54,3 +54,13 @@ def get_in_scope_or_404[M: models.Model](
 
             record_denial(request=request, model=queryset.model, lookup=lookup)
         raise Http404 from None
+
+
+# Matches no county: the value to filter on when a user has no place in the tree.
+NO_COUNTY = "-"
+
+
+def user_county_path(user: Any) -> str:
+    """The path of the county the user works in, or NO_COUNTY (which matches nothing)."""
+    node = getattr(user, "node", None)
+    return node.path[:6] if node is not None else NO_COUNTY
