@@ -33,6 +33,8 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("MINQING_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The public address residents reach; printed into contact cards' QR codes.
+SITE_URL = env_str("MINQING_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "minqing.web.admin_site.MinQingAdminConfig",

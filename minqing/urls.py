@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from minqing.households import card_views
 from minqing.web import views as web_views
 from minqing.web.auth_views import StaffLoginView, StaffPasswordChangeView
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("minqing.org.urls")),
     path("households/", include("minqing.households.urls")),
+    path("network/", include("minqing.households.network_urls")),
+    path("k/<str:token>", card_views.card_landing, name="card_landing"),
     path("cases/", include("minqing.cases.urls")),
     path("notifications/", include("minqing.notify.urls")),
     path("admin/", admin.site.urls),

@@ -255,3 +255,21 @@ def test_demo_cases_run_through_the_real_case_loop(county):
     again = load_demo_cases(county=county.county, rng=random.Random(1), count=30)
     assert Case.objects.count() == len(cases)  # idempotency keys: a re-run adds nothing
     assert again == made
+
+
+def test_demo_network_has_liaisons_contacts_and_working_cards(demo: str, client) -> None:
+    from minqing.households.models import ContactAssignment, ContactCard, GroupPost, Liaison
+    from minqing.households.network_selectors import coverage_by_village
+
+    groups = Node.objects.filter(level=Level.GROUP).count()
+    # Nearly every group has a liaison and a leader; a few gaps are left on purpose.
+    assert 0.9 * groups <= Liaison.objects.active().count() < groups + 1
+    assert GroupPost.objects.filter(kind="leader").count() >= 0.9 * groups
+    assert Resident.objects.filter(is_party_member=True).exists()
+    assert ContactAssignment.objects.active().exists()
+    assert ContactCard.objects.current().count() == Household.objects.count()
+    # Every demo card opens its public page (tokens use the cards' own alphabet).
+    for card in ContactCard.objects.order_by("?")[:5]:
+        assert client.get(f"/k/{card.token}").status_code == 200
+    village = Node.objects.filter(level=Level.VILLAGE).first()
+    assert 0 < coverage_by_village(village.path)[village.pk].cards_issued

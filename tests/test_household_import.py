@@ -103,3 +103,31 @@ def test_gb18030_csv_through_the_command(county, tmp_path, capsys):
         call_command(
             "import_households", "--village", county.v1.code, str(path)
         )  # again: duplicates
+
+
+def test_party_members_tags_and_profile_columns_are_imported(county):
+    from minqing.households.services import ensure_default_tags
+
+    ensure_default_tags(county=county.county)
+    rows = [
+        [*HEADER, "政治面貌", "户类别", "困难情况"],
+        ["", "一组", "东风村一组8号", "孙大山", "户主", "男", ident(11), "", "中共党员",
+         "困难户、老党员", "长期患病"],
+        ["", "一组", "", "钱小花", "妻", "女", ident(12, 1972), "", "群众", "", ""],
+    ]  # fmt: skip
+    report = import_households(village=county.v1, rows=rows, actor=None)
+    assert report.ok, report.errors
+    sun = Household.objects.get(head_name="孙大山")
+    assert set(sun.tags.values_list("code", flat=True)) == {"hardship", "old_party_member"}
+    assert sun.hardship == "长期患病"
+    assert list(sun.members.filter(is_party_member=True).values_list("name", flat=True)) == [
+        "孙大山"
+    ]
+
+
+def test_an_unknown_household_type_is_a_bad_row(county):
+    rows = [[*HEADER, "户类别"], ["", "一组", "", "孙大山", "户主", "男", ident(11), "", "五保户"]]
+    report = import_households(village=county.v1, rows=rows, actor=None)
+    assert not report.ok
+    assert any("第 2 行" in e and "“五保户”不是本县(区)的标签" in e for e in report.errors)
+    assert not Household.objects.filter(head_name="孙大山").exists()

@@ -68,3 +68,20 @@ def test_roles_without_registry_rights_and_outsiders_are_refused(
     assert response.status_code == 200  # the sibling village's cadre cannot pick 东风村
     assert "请选择村(社区)" in response.text
     assert not list(tmp_path.glob("imports/*"))
+
+
+def test_abandoned_uploads_are_removed_after_a_day(settings, tmp_path):
+    import os
+    import time
+
+    from minqing.households.import_views import KEEP_SECONDS, _folder, remove_stale_uploads
+
+    settings.VAR_DIR = tmp_path
+    old, fresh = _folder() / "1-old.csv", _folder() / "1-fresh.csv"
+    old.write_text("x")
+    fresh.write_text("x")
+    past = time.time() - KEEP_SECONDS - 60
+    os.utime(old, (past, past))
+    assert remove_stale_uploads() == 1
+    assert not old.exists()
+    assert fresh.exists()

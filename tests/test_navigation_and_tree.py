@@ -11,12 +11,12 @@ from minqing.web.nav import nav_for
 @pytest.mark.parametrize(
     ("persona", "keys"),
     [
-        ("county_admin", ["home", "cases", "tree", "households", "staff", "admin"]),
-        ("county_supervisor", ["home", "cases", "tree", "households", "staff"]),
-        ("township_staff", ["home", "cases", "tree", "households", "staff"]),
-        ("cadre", ["home", "cases", "tree", "households", "staff"]),
+        ("county_admin", ["home", "cases", "tree", "households", "network", "staff", "admin"]),
+        ("county_supervisor", ["home", "cases", "tree", "households", "network", "staff"]),
+        ("township_staff", ["home", "cases", "tree", "households", "network", "staff"]),
+        ("cadre", ["home", "cases", "tree", "households", "network", "staff"]),
         ("dept_handler", ["home", "cases", "tree", "staff"]),
-        ("liaison", ["home", "cases", "tree", "households"]),
+        ("liaison", ["home", "cases", "tree", "households", "network"]),
         ("deputy", ["home", "cases", "tree", "staff"]),
     ],
 )

@@ -21,24 +21,20 @@ from functools import cache
 from html import escape
 from itertools import groupby
 
-from django.conf import settings
 from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from minqing.cases.models import AnswerMethod, Case, CaseEvent, Rating
 from minqing.cases.workflow import Action
+from minqing.lib.pdffont import FONT, cjk_font
 from minqing.org.models import Level
 
-FONT = "WenQuanYiMicroHei"
-FONT_PATH = settings.BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN  # usable width of the page
 LABEL_W = 27 * mm
@@ -49,11 +45,7 @@ ALL = ((0, 0), (-1, -1))
 _RULED = [("FONTNAME", *ALL, FONT), ("GRID", *ALL, 0.8, colors.black)]
 
 
-@cache
-def _font() -> str:
-    # Face 0 of the collection is the proportional "Micro Hei" (face 1 is the mono one).
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_PATH), subfontIndex=0))
-    return FONT
+_font = cjk_font
 
 
 @cache

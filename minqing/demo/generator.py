@@ -29,6 +29,7 @@ from minqing.audit.services import record
 from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case
 from minqing.demo.cases import load_demo_cases
+from minqing.demo.network import load_demo_network
 from minqing.demo.people import HOUSEHOLD_FIELDS, RESIDENT_FIELDS, People
 from minqing.demo.plan import (
     ALL_DEMO_COUNTY_CODES,
@@ -41,7 +42,7 @@ from minqing.demo.plan import (
     plan_county,
 )
 from minqing.demo.staff import DEMO_USERNAMES, StaffBuilder
-from minqing.households.models import Household, Resident
+from minqing.households.models import Household, Liaison, Resident
 from minqing.households.services import ensure_default_tags
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 
@@ -57,6 +58,8 @@ _MODELS: dict[str, type[models.Model]] = {
     "resident": Resident,
 }
 _RAW_BATCH = 20_000
+# The demo county's liaison hotline (联络服务专线), printed on its contact cards.
+DEMO_HOTLINE = "0854-3612345"
 
 
 @dataclass
@@ -113,6 +116,11 @@ def load(
                 f"{counts['user']} 干部 — {time.perf_counter() - tick:.1f}s"
             )
         _reset_sequences()
+        first_county = Node.objects.get(code=FIRST_COUNTY_CODE)
+        network = load_demo_network(
+            county=first_county, rng=random.Random(f"{seed}:network"), hotline=DEMO_HOTLINE
+        )
+        log("联络网络: " + ", ".join(f"{k} {v}" for k, v in network.items()))
         if scale != "small":
             # The case loop in motion, in the first county only (fast; through the services).
             result.counts["case"] = load_demo_cases(
@@ -143,6 +151,8 @@ def delete_demo(log: Log = print) -> None:
         Case.objects.filter(county=county).delete()  # timeline, supervision, files cascade
         # The ORM's delete (not raw SQL) so cascades other apps add to these models still run;
         # one county at a time keeps the collector's in-memory batches small.
+        # Liaisons protect their group and their appointing user: remove them first.
+        Liaison.objects.filter(group__path__startswith=path).delete()
         Resident.objects.filter(household__group__path__startswith=path).delete()
         Household.objects.filter(group__path__startswith=path).delete()
         User.objects.filter(node__path__startswith=path).delete()  # unit heads → NULL

@@ -6,6 +6,7 @@ the confirm step imports exactly the file that was checked, and only its uploade
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -31,10 +32,25 @@ FIELD_LABELS = {name: headers[0] for name, headers in DEFAULT_HEADERS.items()}
 MAX_BYTES = 20 * 1024 * 1024
 
 
+# An upload nobody confirmed within a day is abandoned: residents' data must not pile up.
+KEEP_SECONDS = 24 * 3600
+
+
 def _folder() -> Path:
     folder = Path(settings.VAR_DIR) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def remove_stale_uploads(now: float | None = None) -> int:
+    """Delete uploads older than KEEP_SECONDS; returns how many went."""
+    cutoff = (now or time.time()) - KEEP_SECONDS
+    removed = 0
+    for path in _folder().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _stored(request: HttpRequest, token: str) -> Path:
@@ -50,6 +66,7 @@ def _stored(request: HttpRequest, token: str) -> Path:
 def upload(request: HttpRequest) -> HttpResponse:
     villages = Node.objects.for_user(request.user).filter(level=Level.VILLAGE).order_by("code")
     if request.method == "POST":
+        remove_stale_uploads()
         file = request.FILES.get("file")
         village = villages.filter(pk=request.POST.get("village") or 0).first()
         ext = Path(file.name).suffix.lower() if file else ""

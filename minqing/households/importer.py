@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,12 +23,19 @@ from django.utils.translation import gettext as _
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
-from minqing.households.models import Gender, Household, Relationship, Resident
+from minqing.households.models import (
+    PROFILE_FIELDS,
+    Gender,
+    Household,
+    Relationship,
+    Resident,
+    Tag,
+)
 from minqing.lib.idcard import id_number_problem
 from minqing.org.models import Level, Node, User
 
 FIELDS = ("household", "group", "address", "name", "relationship", "gender", "birth_date",
-          "id_number", "phone")  # fmt: skip
+          "id_number", "phone", "party_member", "tags", *PROFILE_FIELDS)  # fmt: skip
 DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "household": ("户编号", "户号", "户代码"),
     "group": ("村民小组", "小组", "组别", "组", "网格"),
@@ -38,7 +46,16 @@ DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "birth_date": ("出生日期", "出生年月"),
     "id_number": ("身份证号码", "身份证号", "公民身份号码", "证件号码"),
     "phone": ("手机号码", "联系电话", "电话", "手机"),
+    "party_member": ("是否党员", "党员", "政治面貌"),
+    "tags": ("户类别", "四类对象", "重点户类型", "标签"),
+    "basic_situation": ("基本情况", "家庭基本情况"),
+    "economy": ("经济与就业", "就业情况", "经济来源"),
+    "key_persons": ("重点人员",),
+    "migrants": ("流动人口", "外出务工情况"),
+    "hardship": ("困难情况", "家庭困难情况"),
 }
+PARTY_YES = frozenset({"是", "党员", "中共党员", "中共预备党员", "预备党员", "Y", "y", "1"})
+TAG_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 REQUIRED = ("group", "name", "relationship", "id_number")
 _RELATIONSHIPS = {label: value for value, label in Relationship.choices} | {
     "本人": Relationship.HEAD, "妻": Relationship.SPOUSE, "夫": Relationship.SPOUSE,
@@ -133,7 +150,10 @@ def import_households(
         .exclude(id_number="")
         .values_list("id_number", flat=True)
     )
-    households, residents = _parse(rows, columns, groups, known_ids, village, report)
+    county_tags = {t.name: t for t in Tag.objects.filter(county__path=village.path[:6])}
+    households, residents, tags = _parse(
+        rows, columns, groups, known_ids, village, county_tags, report
+    )
     taken = set(Household.objects.filter(code__in=list(households)).values_list("code", flat=True))
     report.errors += [_("户编号 %(c)s 已在档案中。") % {"c": code} for code in sorted(taken)]
     report.households, report.residents = len(households), len(residents)
@@ -146,6 +166,11 @@ def import_households(
         for resident, code in residents:
             resident.household = by_code[code]
         Resident.objects.bulk_create([r for r, _ in residents], batch_size=2000)
+        through = Household.tags.through
+        through.objects.bulk_create(
+            [through(household=by_code[code], tag=tag) for code, tag in sorted(tags, key=str)],
+            batch_size=2000,
+        )
         record(
             action=Action.BULK_LOAD,
             actor=actor,
@@ -164,14 +189,16 @@ def _parse(
     groups: dict[str, Node],
     known_ids: set[str],
     village: Node,
+    county_tags: dict[str, Tag],
     report: ImportReport,
-) -> tuple[dict[str, Household], list[tuple[Resident, str]]]:
+) -> tuple[dict[str, Household], list[tuple[Resident, str]], set[tuple[str, Tag]]]:
     def get(row: list[str], name: str) -> str:
         index = columns.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
 
     households: dict[str, Household] = {}
     residents: list[tuple[Resident, str]] = []
+    tags: set[tuple[str, Tag]] = set()
     seen_ids: Counter[str] = Counter()
     current = ""
     serial = Household.objects.filter(code__startswith=village.code).count()
@@ -198,6 +225,10 @@ def _parse(
             seen_ids[id_number] += 1
         if not id_number and get(row, "gender") not in ("男", "女"):
             problems.append(_("没有身份证号码时必须填写性别（男/女）"))
+        row_tags = [t for t in TAG_SEPARATORS.split(get(row, "tags")) if t]
+        unknown = [t for t in row_tags if t not in county_tags]
+        if unknown:
+            problems.append(_("户类别“%(t)s”不是本县(区)的标签") % {"t": "、".join(unknown)})
         code = get(row, "household")
         if not code and relationship == Relationship.HEAD:
             serial += 1
@@ -215,11 +246,18 @@ def _parse(
             address = get(row, "address") or f"{village.name}{group.name}"
             households[code] = Household(
                 code=code, group=group, address=address, head_name=name, phone=get(row, "phone"),
+                **dict.fromkeys(PROFILE_FIELDS, ""),
             )  # fmt: skip
         elif relationship == Relationship.HEAD:
             households[code].head_name = name
+        household = households[code]
+        for field_name in PROFILE_FIELDS:
+            # The profile is per household: the first row that fills a field sets it.
+            if not getattr(household, field_name):
+                setattr(household, field_name, get(row, field_name)[:2000])
+        tags |= {(code, county_tags[t]) for t in row_tags}
         residents.append((_resident(row, get, name, relationship, id_number), code))
-    return households, residents
+    return households, residents, tags
 
 
 def _resident(row: list[str], get: Any, name: str, relationship: str, id_number: str) -> Resident:
@@ -236,4 +274,5 @@ def _resident(row: list[str], get: Any, name: str, relationship: str, id_number:
     return Resident(
         name=name, relationship=relationship, gender=gender or Gender.MALE, birth_date=birth,
         id_number=id_number, phone=get(row, "phone"),
+        is_party_member=get(row, "party_member") in PARTY_YES,
     )  # fmt: skip

@@ -4,6 +4,8 @@ The issue on households extends this with tags, contact-household assignment and
 this module holds what the foundation needs: who lives where, scoped by the tree.
 """
 
+from __future__ import annotations
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,12 @@ class Household(models.Model):
     head_name = models.CharField(_("户主姓名"), max_length=40)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     tags = models.ManyToManyField("households.Tag", verbose_name=_("标签"), blank=True)
+    # 四知四清 (seed 004): what a cadre is expected to know about the household.
+    basic_situation = models.TextField(_("基本情况"), blank=True, max_length=2000, db_default="")
+    economy = models.TextField(_("经济与就业"), blank=True, max_length=2000, db_default="")
+    key_persons = models.TextField(_("重点人员"), blank=True, max_length=2000, db_default="")
+    migrants = models.TextField(_("流动人口"), blank=True, max_length=2000, db_default="")
+    hardship = models.TextField(_("困难情况"), blank=True, max_length=2000, db_default="")
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -94,6 +102,8 @@ class Resident(models.Model):
         validators=[validate_id_number],
     )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True, db_index=True)
+    # db_default: the demo loader and bulk imports insert raw rows without these columns.
+    is_party_member = models.BooleanField(_("中共党员"), default=False, db_default=False)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -160,3 +170,264 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+PROFILE_FIELDS = ("basic_situation", "economy", "key_persons", "migrants", "hardship")
+
+
+class QuotaRule(models.TextChoices):
+    POPULATION = "population", _("按挂联村人口(民情联系户制度)")
+    RANK = "rank", _("按职级(科级5户、一般干部3户)")
+
+
+class ContactRules(models.Model):
+    """A county's contact-household and card rules. Absent row = the documented defaults.
+
+    Seed 001: 10 / 15 / 20 households by village population (< 500, 500–1000, > 1000),
+    department leaders at least 2. Seed 003's alternative: 科级 5, others 3.
+    """
+
+    county = models.OneToOneField(
+        Node, verbose_name=_("县(区)"), on_delete=models.CASCADE, related_name="contact_rules"
+    )
+    quota_rule = models.CharField(
+        _("联系户数量规则"), max_length=16, choices=QuotaRule.choices, default=QuotaRule.POPULATION
+    )
+    small_village_below = models.PositiveIntegerField(_("小村人口上限(不含)"), default=500)
+    large_village_above = models.PositiveIntegerField(_("大村人口下限(不含)"), default=1000)
+    quota_small = models.PositiveIntegerField(_("小村联系户数"), default=10)
+    quota_medium = models.PositiveIntegerField(_("中等村联系户数"), default=15)
+    quota_large = models.PositiveIntegerField(_("大村联系户数"), default=20)
+    department_leader_min = models.PositiveIntegerField(_("部门领导至少联系户数"), default=2)
+    section_rank_quota = models.PositiveIntegerField(_("科级及以上干部联系户数"), default=5)
+    general_rank_quota = models.PositiveIntegerField(_("一般干部联系户数"), default=3)
+    hotline = models.CharField(_("联络服务专线"), max_length=40, blank=True)
+    card_issue_target = models.PositiveIntegerField(_("联系卡发放率目标(%)"), default=99)
+
+    class Meta:
+        verbose_name = _("联系户与联系卡规则")
+        verbose_name_plural = _("联系户与联系卡规则")
+
+    def __str__(self) -> str:
+        return str(self.county)
+
+
+class ContactAssignmentQuerySet(ScopedQuerySet):
+    scope_path_field = "household__group__path"
+    excluded_roles = HouseholdQuerySet.excluded_roles
+
+    def active(self) -> ContactAssignmentQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class ContactAssignment(models.Model):
+    """联系户: a household a named cadre keeps in touch with (登记在联系户登记表)."""
+
+    cadre = models.ForeignKey(
+        "org.User",
+        verbose_name=_("联系干部"),
+        on_delete=models.PROTECT,
+        related_name="contact_assignments",
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("联系户"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    assigned_by = models.ForeignKey(
+        "org.User", verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    ended_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "org.User",
+        verbose_name=_("解除人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ContactAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("联系户登记")
+        verbose_name_plural = _("联系户登记")
+        ordering = ["-assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre", "household"],
+                condition=models.Q(ended_at__isnull=True),
+                name="households_contact_unique_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre} — {self.household}"
+
+
+class GroupPostKind(models.TextChoices):
+    LEADER = "leader", _("组长")
+    MEMBER = "member", _("成员")
+    PARTY_LINK = "party_link", _("联户党员")
+
+
+class GroupPostQuerySet(ScopedQuerySet):
+    scope_path_field = "group__path"
+
+
+class GroupPost(models.Model):
+    """A person on a group's liaison network: its leader, members, linked Party members."""
+
+    group = models.ForeignKey(
+        Node,
+        verbose_name=_("村民小组(网格)"),
+        on_delete=models.CASCADE,
+        related_name="network_posts",
+        limit_choices_to={"level": "group"},
+    )
+    kind = models.CharField(_("网络职责"), max_length=16, choices=GroupPostKind.choices)
+    name = models.CharField(_("姓名"), max_length=40)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    duties = models.CharField(_("职责"), max_length=200, blank=True)
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("对应居民"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="network_posts",
+    )
+    # 联户党员: the households this Party member is linked to; empty = the whole group.
+    linked_households = models.ManyToManyField(
+        Household, verbose_name=_("联系的户"), blank=True, related_name="party_links"
+    )
+
+    objects = GroupPostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("小组网络成员")
+        verbose_name_plural = _("小组网络成员")
+        ordering = ["group__code", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+
+class LiaisonBackground(models.TextChoices):
+    OLD_PARTY_MEMBER = "old_party_member", _("老党员")
+    RETIRED_CADRE = "retired_cadre", _("退休干部")
+    DEPUTY = "deputy", _("人大代表/党代表")
+    VETERAN = "veteran", _("退役军人")
+    GROUP_LEADER = "group_leader", _("村民小组长")
+    OTHER = "other", _("其他")
+
+
+class LiaisonQuerySet(ScopedQuerySet):
+    scope_path_field = "group__path"
+
+    def active(self) -> LiaisonQuerySet:
+        return self.filter(ended_on__isnull=True)
+
+
+class Liaison(models.Model):
+    """民情民意联络员: at least one per villager group, appointed with a letter (聘书)."""
+
+    group = models.ForeignKey(
+        Node,
+        verbose_name=_("村民小组(网格)"),
+        on_delete=models.PROTECT,
+        related_name="liaisons",
+        limit_choices_to={"level": "group"},
+    )
+    name = models.CharField(_("姓名"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20)
+    background = models.CharField(_("人员类别"), max_length=24, choices=LiaisonBackground.choices)
+    duties = models.TextField(_("职责"), max_length=1000, blank=True)
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("对应居民"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="liaison_posts",
+    )
+    user = models.ForeignKey(
+        "org.User",
+        verbose_name=_("系统账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="liaison_posts",
+    )
+    letter_number = models.CharField(_("聘书编号"), max_length=40, unique=True)
+    appointed_on = models.DateField(_("聘任日期"))
+    term_until = models.DateField(_("聘期至"), null=True, blank=True)
+    appointed_by = models.ForeignKey(
+        "org.User", verbose_name=_("聘任登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    ended_on = models.DateField(_("解聘日期"), null=True, blank=True)
+    end_reason = models.CharField(_("解聘原因"), max_length=200, blank=True)
+
+    objects = LiaisonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("民情联络员")
+        verbose_name_plural = _("民情联络员")
+        ordering = ["group__code", "-appointed_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class ContactCardQuerySet(ScopedQuerySet):
+    scope_path_field = "household__group__path"
+    excluded_roles = HouseholdQuerySet.excluded_roles
+
+    def current(self) -> ContactCardQuerySet:
+        return self.filter(voided_at__isnull=True)
+
+
+class ContactCard(models.Model):
+    """民情联系卡 (连心卡): one current card per household, its QR token, and its issuance."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("户"), on_delete=models.CASCADE, related_name="cards"
+    )
+    # Printed in the QR code's URL: short, ASCII, unguessable; names nobody by itself.
+    token = models.CharField(_("卡号"), max_length=16, unique=True)
+    created_at = models.DateTimeField(_("制卡时间"), auto_now_add=True)
+    printed_at = models.DateTimeField(_("最近打印时间"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "org.User",
+        verbose_name=_("发放人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_by = models.CharField(_("签收人"), max_length=40, blank=True)
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    objects = ContactCardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("民情联系卡")
+        verbose_name_plural = _("民情联系卡")
+        ordering = ["household__code", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(voided_at__isnull=True),
+                name="households_card_one_current",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.token

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
-from minqing.households.models import DEFAULT_TAGS, Household, Tag
+from minqing.households.models import DEFAULT_TAGS, PROFILE_FIELDS, Household, Tag
 from minqing.org.models import PATH_WIDTH, Level, Node, User
 
 
@@ -38,3 +38,22 @@ def household_set_tags(*, actor: User | None, household: Household, tags: Iterab
         return
     household.tags.set(tags)
     record(action=Action.UPDATE, actor=actor, obj=household, changes={"tags": [old, new]})
+
+
+@transaction.atomic
+def household_update_profile(
+    *, actor: User | None, household: Household, data: dict[str, str]
+) -> None:
+    """Save the 四知四清 profile and log which parts changed."""
+    changes = {
+        name: [getattr(household, name), value.strip()]
+        for name, value in data.items()
+        if name in PROFILE_FIELDS and getattr(household, name) != value.strip()
+    }
+    if not changes:
+        return
+    for name, (_old, new) in changes.items():
+        setattr(household, name, new)
+    household.save(update_fields=[*changes, "updated_at"])
+    # Field names only: the profile holds hardship and family matters the log need not copy.
+    record(action=Action.UPDATE, actor=actor, obj=household, changes={"profile": sorted(changes)})

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -9,12 +10,21 @@ from django.views.decorators.http import require_POST
 from minqing.audit.models import Action
 from minqing.audit.services import record
 from minqing.cases.models import Case
-from minqing.households.models import Household, Resident, Tag
-from minqing.households.services import household_set_tags
+from minqing.households.models import (
+    PROFILE_FIELDS,
+    GroupPost,
+    GroupPostKind,
+    Household,
+    Liaison,
+    Resident,
+    Tag,
+)
+from minqing.households.services import household_set_tags, household_update_profile
 from minqing.lib.spreadsheet import xlsx_bytes
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.web.decorators import requires
+from minqing.web.forms import StyledFormMixin
 
 
 @requires(Cap.VIEW_RESIDENTS)
@@ -70,6 +80,23 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_reveal": has_cap(request.user, Cap.REVEAL_RESIDENT),
             "can_manage": has_cap(request.user, Cap.MANAGE_REGISTRY),
             "tags": household.tags.all(),
+            "profile": [
+                (Household._meta.get_field(name).verbose_name, getattr(household, name))
+                for name in PROFILE_FIELDS
+            ],
+            "profile_form": ProfileForm(
+                initial={name: getattr(household, name) for name in PROFILE_FIELDS}
+            ),
+            "contacts": household.contacts.active().select_related("cadre"),
+            "liaisons": Liaison.objects.active().filter(group=household.group),
+            "posts": GroupPost.objects.filter(group=household.group)
+            .filter(
+                Q(kind__in=[GroupPostKind.LEADER, GroupPostKind.MEMBER])
+                | Q(linked_households=household)
+                | Q(kind=GroupPostKind.PARTY_LINK, linked_households=None)
+            )
+            .distinct(),
+            "card": household.cards.current().first(),
             "county_tags": Tag.objects.filter(county__path=household.group.path[:6]),
             # The 民情档案 lists every matter that names the household, as far as the
             # user may see cases.
@@ -163,4 +190,40 @@ def set_tags(request: HttpRequest, code: str) -> HttpResponse:
     chosen = Tag.objects.filter(county__path=county_path, pk__in=request.POST.getlist("tags"))
     household_set_tags(actor=request.user, household=household, tags=chosen)  # type: ignore[arg-type]
     messages.success(request, _("标签已更新。"))
+    return redirect("households:detail", code=code)
+
+
+def _profile_field(name: str) -> forms.CharField:
+    field = Household._meta.get_field(name)
+    return forms.CharField(
+        label=field.verbose_name,
+        max_length=field.max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProfileForm(StyledFormMixin, forms.Form):
+    # A plain form rather than a ModelForm: a ModelForm writes into the instance while
+    # validating, and the service could no longer tell what changed.
+    basic_situation = _profile_field("basic_situation")
+    economy = _profile_field("economy")
+    key_persons = _profile_field("key_persons")
+    migrants = _profile_field("migrants")
+    hardship = _profile_field("hardship")
+
+
+@require_POST
+@requires(Cap.MANAGE_REGISTRY)
+def edit_profile(request: HttpRequest, code: str) -> HttpResponse:
+    """四知四清: what the cadres know about the household, kept on its 民情档案."""
+    household = get_in_scope_or_404(Household.objects.for_user(request.user), request, code=code)
+    form = ProfileForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}：{error}")
+        return redirect("households:detail", code=code)
+    household_update_profile(actor=request.user, household=household, data=form.cleaned_data)  # type: ignore[arg-type]
+    messages.success(request, _("民情档案已更新。"))
     return redirect("households:detail", code=code)

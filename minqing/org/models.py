@@ -72,6 +72,8 @@ class Node(models.Model):
     population = models.PositiveIntegerField(_("户籍人口"), default=0)
     household_count = models.PositiveIntegerField(_("户数"), default=0)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # 片区: townships group their villages into zones on the network map (seed 000 item 3).
+    zone = models.CharField(_("所属片区"), max_length=40, blank=True)
 
     objects = NodeQuerySet.as_manager()
 
@@ -233,6 +235,17 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[phone_validator])
+    # 挂联村: the village a township cadre or department leader takes contact households in;
+    # its population sets their quota (seed 001).
+    linked_village = models.ForeignKey(
+        Node,
+        verbose_name=_("挂联村(社区)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="linked_cadres",
+        limit_choices_to={"level": "village"},
+    )
 
     objects = StaffManager()
 

@@ -43,6 +43,8 @@ class Cap(StrEnum):
     SUPERVISE = "supervise"
     REVEAL_RESIDENT = "reveal_resident"  # see a resident's full ID number and phone (logged)
     MANAGE_REGISTRY = "manage_registry"  # import and correct the household registry
+    # Assign contact households, appoint liaisons, print and hand out contact cards.
+    MANAGE_NETWORK = "manage_network"
 
 
 _CASES = {Cap.VIEW_CASES, Cap.REGISTER_CASE}
@@ -52,17 +54,20 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.COUNTY_ADMIN: frozenset(
         _ALL_TERRITORIAL
         | {Cap.USE_ADMIN, Cap.VIEW_AUDIT, Cap.SUPERVISE, Cap.REVEAL_RESIDENT}
-        | {Cap.MANAGE_REGISTRY}
+        | {Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK}
     ),
     Role.COUNTY_SUPERVISOR: frozenset(_ALL_TERRITORIAL | {Cap.VIEW_AUDIT, Cap.SUPERVISE}),
     # A department handler sees the cases sent to the department, not the population.
     Role.DEPT_HANDLER: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF, Cap.VIEW_CASES}),
     # Township leaders and village 两委 keep the registry: they may reveal, each time logged.
     Role.TOWNSHIP_LEADER: frozenset(
-        _ALL_TERRITORIAL | {Cap.SUPERVISE, Cap.REVEAL_RESIDENT, Cap.MANAGE_REGISTRY}
+        _ALL_TERRITORIAL
+        | {Cap.SUPERVISE, Cap.REVEAL_RESIDENT, Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK}
     ),
-    Role.TOWNSHIP_STAFF: frozenset(_ALL_TERRITORIAL | {Cap.SUPERVISE}),
-    Role.VILLAGE_CADRE: frozenset(_ALL_TERRITORIAL | {Cap.REVEAL_RESIDENT, Cap.MANAGE_REGISTRY}),
+    Role.TOWNSHIP_STAFF: frozenset(_ALL_TERRITORIAL | {Cap.SUPERVISE, Cap.MANAGE_NETWORK}),
+    Role.VILLAGE_CADRE: frozenset(
+        _ALL_TERRITORIAL | {Cap.REVEAL_RESIDENT, Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK}
+    ),
     Role.LIAISON: frozenset({Cap.VIEW_TREE, Cap.VIEW_RESIDENTS} | _CASES),
     Role.DEPUTY: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF} | _CASES),
 }

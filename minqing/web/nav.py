@@ -37,6 +37,9 @@ NAV: tuple[NavItem, ...] = (
         Cap.VIEW_RESIDENTS,
         ("households:",),
     ),
+    NavItem(
+        "network", _("联络网络"), "network:index", "bi-share", Cap.VIEW_RESIDENTS, ("network:",)
+    ),
     NavItem("staff", _("干部"), "org:staff", "bi-people", Cap.VIEW_STAFF),
     NavItem("admin", _("管理后台"), "admin:index", "bi-gear", Cap.USE_ADMIN),
 )
