@@ -51,3 +51,35 @@ def collect() -> Iterator[tuple[str, Callable[[], object]]]:
     yield "GET / (home) as county administrator", lambda: _get(admin_client, "/")
     yield "GET / (home) as village cadre", lambda: _get(cadre_client, "/")
     yield "GET /households/ as county administrator", lambda: _get(admin_client, "/households/")
+    yield from _network(admin_client, cadre)
+
+
+def _network(admin_client: Client, cadre: object) -> Iterator[tuple[str, Callable[[], object]]]:
+    """The liaison network at county scale: coverage of 30,000 households, a township's
+    map, a village's contact screen and its contact cards as one PDF."""
+    village = cadre.node  # type: ignore[attr-defined]
+    township = village.parent
+    yield (
+        "GET /network/ (coverage of every village) as admin",
+        lambda: _get(admin_client, "/network/"),
+    )
+    yield (
+        "GET village contact-household screen",
+        lambda: _get(admin_client, f"/network/contacts/{village.code}/"),
+    )
+    yield (
+        "GET township network map page",
+        lambda: _get(admin_client, f"/network/map/{township.code}/"),
+    )
+    yield (
+        "GET township network map A3 PDF",
+        lambda: _get(admin_client, f"/network/map/{township.code}/a3.pdf"),
+    )
+    yield (
+        "GET village card page (issuance rate)",
+        lambda: _get(admin_client, f"/network/cards/{village.code}/"),
+    )
+    yield (
+        "GET village contact cards as one A4 PDF",
+        lambda: _get(admin_client, f"/network/cards/{village.code}/print.pdf"),
+    )

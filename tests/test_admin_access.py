@@ -83,3 +83,28 @@ def test_county_admin_edits_case_rules_of_their_county_only(county, client_for):
     assert CaseRules.objects.get(county=county.county).normal_days == 5
     assert AuditEvent.objects.filter(object_type="cases.caserules").exists()
     assert client_for("cadre").get("/admin/cases/caserules/").status_code == 302
+
+
+def test_county_admin_sets_contact_rules_and_the_quota_follows(county, client_for):
+    from minqing.households.contacts import quota_for, rules_for_village
+    from minqing.households.models import ContactRules
+
+    client = client_for("county_admin")
+    page = client.get("/admin/households/contactrules/add/")
+    assert "清河县" in page.text
+    assert "邻县" not in page.text
+    response = client.post(
+        "/admin/households/contactrules/add/",
+        {
+            "county": county.county.pk, "quota_rule": "rank", "small_village_below": 500,
+            "large_village_above": 1000, "quota_small": 10, "quota_medium": 15, "quota_large": 20,
+            "department_leader_min": 2, "section_rank_quota": 6, "general_rank_quota": 4,
+            "hotline": "0571-12345", "card_issue_target": 95,
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.text[:3000]
+    rules = rules_for_village(county.v1)
+    assert rules.pk == ContactRules.objects.get(county=county.county).pk
+    assert quota_for(county.users["township_staff"], rules).target == 4
+    # Another county's admin does not see this county's rules.
+    assert "清河县" not in client_for("other_admin").get("/admin/households/contactrules/").text

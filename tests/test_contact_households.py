@@ -196,3 +196,19 @@ def test_index_query_count_does_not_grow_with_villages(
         Household.objects.create(code=f"X{n}", group=county.g3, address="x", head_name="x")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("network:index")).status_code == 200
+
+
+def test_department_leaders_can_be_chosen_and_need_at_least_two(county, client_for):
+    leader = county.users["dept_handler"]
+    leader.rank = Rank.SECTION
+    leader.save()
+    html = client_for("cadre").get(reverse("network:contacts", args=[county.v1.code])).text
+    assert "郑民政" in html.split('name="cadre"')[1].split("</select>")[0]
+    client_for("cadre").post(
+        reverse("network:assign", args=[county.v1.code]),
+        {"cadre": leader.pk, "households": [county.households["H1a"].pk]},
+    )
+    row = client_for("cadre").get(reverse("network:contacts", args=[county.v1.code])).text
+    row = row.split(f'data-cadre="{leader.username}"')[1].split("</tr>")[0]
+    assert "1</span>/≥2" in row
+    assert "不足" in row

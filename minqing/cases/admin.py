@@ -19,7 +19,7 @@ from minqing.cases.categories import MAX_DEPTH
 from minqing.cases.models import CaseRules, Category, Holiday
 from minqing.org.models import Level, Node
 from minqing.org.scoping import NO_COUNTY, user_county_path
-from minqing.web.admin_base import AdminOnlyPermissions, AuditedAdmin
+from minqing.web.admin_base import AdminOnlyPermissions, AuditedAdmin, CountyConfigAdmin
 
 
 def _county_path(request: HttpRequest) -> str | None:
@@ -115,21 +115,10 @@ class CategoryAdmin(AdminOnlyPermissions, admin.ModelAdmin):
 
 
 @admin.register(CaseRules)
-class CaseRulesAdmin(AuditedAdmin):
+class CaseRulesAdmin(CountyConfigAdmin):
     """Deadlines, reminders and supervision cadence: the county's own, defaults otherwise."""
 
     list_display = ["county", "normal_days", "important_days", "urgent_hours", "working_days"]
-
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet[CaseRules]:
-        path = _county_path(request)
-        return super().get_queryset(request).filter(county__path=path or NO_COUNTY)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "county":
-            kwargs["queryset"] = Node.objects.filter(
-                level=Level.COUNTY, path=_county_path(request) or NO_COUNTY
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Holiday)

@@ -1,13 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
 
-from minqing.households.models import Household, Resident, Tag
-from minqing.org.models import Level, Node
-from minqing.org.scoping import user_county_path
-from minqing.web.admin_base import AuditedAdmin, ScopedAdmin
+from minqing.households.models import ContactRules, GroupPost, Household, Liaison, Resident, Tag
+from minqing.web.admin_base import CountyConfigAdmin, ScopedAdmin
 
 
 class ResidentInline(admin.TabularInline):
@@ -27,18 +21,31 @@ class HouseholdAdmin(ScopedAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(AuditedAdmin):
+class TagAdmin(CountyConfigAdmin):
     """A county extends the documented tags with its own (the county's only)."""
 
     list_display = ["name", "kind", "code"]
     list_filter = ["kind"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
-        return super().get_queryset(request).filter(county__path=user_county_path(request.user))
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "county":
-            kwargs["queryset"] = Node.objects.filter(
-                level=Level.COUNTY, path=user_county_path(request.user)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+@admin.register(ContactRules)
+class ContactRulesAdmin(CountyConfigAdmin):
+    """Contact-household quotas, the hotline and the card target: defaults until saved."""
+
+    list_display = ["county", "quota_rule", "quota_small", "quota_medium", "quota_large", "hotline"]
+
+
+@admin.register(Liaison)
+class LiaisonAdmin(ScopedAdmin):
+    list_display = ["name", "group", "background", "letter_number", "appointed_on", "ended_on"]
+    list_filter = ["background"]
+    search_fields = ["name", "letter_number"]
+    raw_id_fields = ["group", "resident", "user", "appointed_by"]
+
+
+@admin.register(GroupPost)
+class GroupPostAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "group"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    raw_id_fields = ["group", "resident", "linked_households"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from minqing.households.contacts import CONTACT_ROLES, Quota, quota_for
+from minqing.households.contacts import CONTACT_ROLES, SENIOR_RANKS, Quota, quota_for
 from minqing.households.models import (
     ContactAssignment,
     ContactCard,
@@ -20,7 +20,7 @@ from minqing.households.models import (
     Liaison,
     TagKind,
 )
-from minqing.org.models import Level, Node, User
+from minqing.org.models import PATH_WIDTH, Level, Node, User
 from minqing.org.roles import Role
 
 HARDSHIP = "hardship"
@@ -186,6 +186,12 @@ def contact_cadres(village: Node) -> tuple[list[User], list[User]]:
         base.filter(
             Q(node=village)
             | Q(node=village.parent_id, role__in=[Role.TOWNSHIP_LEADER, Role.TOWNSHIP_STAFF])
+            # County-department leadership members (科级 and above) take at least 2.
+            | Q(
+                role=Role.DEPT_HANDLER,
+                rank__in=SENIOR_RANKS,
+                node__path=village.path[: PATH_WIDTH[Level.COUNTY]],
+            )
         )
         .exclude(pk__in=[u.pk for u in linked])
         .order_by("-role", "name")

@@ -37,12 +37,24 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     list_display = ["username", "name", "role", "node", "unit", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "name", "phone"]
-    raw_id_fields = ["node", "unit"]
+    raw_id_fields = ["node", "unit", "linked_village"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (
             "干部信息",
-            {"fields": ["name", "role", "rank", "post", "node", "unit", "phone", "email"]},
+            {
+                "fields": [
+                    "name",
+                    "role",
+                    "rank",
+                    "post",
+                    "node",
+                    "unit",
+                    "linked_village",
+                    "phone",
+                    "email",
+                ]
+            },
         ),
         ("状态", {"fields": ["is_active", "last_login", "date_joined"]}),
     ]

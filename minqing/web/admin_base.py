@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from minqing.audit.services import record_change, record_delete, snapshot
 from minqing.org.roles import Cap, has_cap
+from minqing.org.scoping import user_county_path
 
 
 class AdminOnlyPermissions:
@@ -60,6 +61,22 @@ class ScopedAdmin(AuditedAdmin):
         manager = db_field.related_model._default_manager
         if hasattr(manager, "for_user"):
             kwargs.setdefault("queryset", manager.for_user(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CountyConfigAdmin(AuditedAdmin):
+    """Records a county owns through a `county` field (rules, tags): the admin's county only."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).filter(county__path=user_county_path(request.user))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "county":
+            from minqing.org.models import Level, Node
+
+            kwargs["queryset"] = Node.objects.filter(
+                level=Level.COUNTY, path=user_county_path(request.user)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
