@@ -17,6 +17,8 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -104,10 +106,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def http_rate(n: int = 400, threads: int = 8) -> tuple[float, dict[str, int]]:
-    """POST the staff registration form through gunicorn (2 workers) from `threads` clients."""
+@contextmanager
+def gunicorn(extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve the app with gunicorn (2 workers × 4 threads) on a free port; yield its URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "")}
+    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", ""), **(extra_env or {})}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "minqing.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--log-level", "warning"],
@@ -121,6 +124,15 @@ def http_rate(n: int = 400, threads: int = 8) -> tuple[float, dict[str, int]]:
                 break
             except OSError:
                 time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def http_rate(n: int = 400, threads: int = 8) -> tuple[float, dict[str, int]]:
+    """POST the staff registration form through gunicorn (2 workers) from `threads` clients."""
+    with gunicorn() as base:
         node_pk = str(_village().pk)
         sessions = [
             _Session(base, "zhen_ganbu", settings.MINQING_DEMO_PASSWORD) for _ in range(threads)
@@ -154,9 +166,6 @@ def http_rate(n: int = 400, threads: int = 8) -> tuple[float, dict[str, int]]:
         for t in pool:
             t.join()
         elapsed = time.perf_counter() - start
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     return len(numbers) / elapsed, _check_numbers(numbers)
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "minqing.households",
     "minqing.cases",
     "minqing.notify",
+    "minqing.portal",
     "minqing.demo",
     "minqing.web",
 ]
@@ -271,5 +272,13 @@ MINQING_PERIODIC_JOBS = [
 
 # Largest attachment accepted on a case (photos are re-encoded without EXIF).
 MINQING_ATTACHMENT_MAX_MB = env_int("MINQING_ATTACHMENT_MAX_MB", 10)
+# Residents' portal, per address and hour: submissions before the challenge, submissions
+# at all, and status lookups (track + rate).
+MINQING_PORTAL_LIMITS = {
+    "submit_free": env_int("MINQING_PORTAL_SUBMIT_FREE", 3),
+    "submit_per_hour": env_int("MINQING_PORTAL_SUBMIT_PER_HOUR", 30),
+    "track_per_hour": env_int("MINQING_PORTAL_TRACK_PER_HOUR", 30),
+}
+MINQING_BEHIND_PROXY = env_bool("MINQING_BEHIND_PROXY", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

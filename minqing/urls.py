@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from minqing.households import card_views
+from minqing.portal import views as portal_views
 from minqing.web import views as web_views
 from minqing.web.auth_views import StaffLoginView, StaffPasswordChangeView
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("households/", include("minqing.households.urls")),
     path("network/", include("minqing.households.network_urls")),
     path("k/<str:token>", card_views.card_landing, name="card_landing"),
+    path("portal/", include("minqing.portal.urls")),
+    path("track/", portal_views.track, name="track"),
     path("cases/", include("minqing.cases.urls")),
     path("notifications/", include("minqing.notify.urls")),
     path("admin/", admin.site.urls),

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 import minqing.urls
 from minqing.audit.models import Action, AuditEvent
 from minqing.households import cards as card_services
-from minqing.households.card_pdf import qr_drawing
+from minqing.households.card_pdf import qr_drawing, qr_modules
 from minqing.households.card_selectors import build_cards, village_issuance
 from minqing.households.models import (
     ContactAssignment,
@@ -151,6 +151,19 @@ def test_qr_code_encodes_the_card_url():
     widget = drawing.contents[0]
     assert widget.value == f"{SITE}/k/ABCDEFGH23"
     assert widget.barLevel == "M"
+
+
+@pytest.mark.parametrize("length", [1, 10, 30, 60, 120, 250])
+def test_printed_qr_matrix_is_the_widgets(length):
+    """The PDF draws the QR matrix itself, choosing the mask faster than reportlab's widget
+    (which the HTML preview uses): the two must agree module for module."""
+    alphabet = card_services.TOKEN_ALPHABET
+    value = f"{SITE}/k/" + "".join(
+        alphabet[(7 * i + length) % len(alphabet)] for i in range(length)
+    )
+    widget = qr_drawing(value, 60).contents[0]
+    widget.qr.make()
+    assert qr_modules(value) == widget.qr.modules
 
 
 def test_ensure_cards_is_idempotent_and_audited(county):
@@ -538,6 +551,75 @@ def test_many_cards_fill_six_to_a_page(network, client_for):
     assert "第 3/3 页" in pdf_text(content)
 
 
+def test_printing_queries_do_not_grow_with_cards(network, client_for):
+    county, client = network, client_for("cadre")
+    url = f"/network/cards/{county.v1.code}/print.pdf"
+
+    def count() -> int:
+        client.get(url)  # makes the cards and warms per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    staff = county.users["township_staff"]
+    new = [
+        Household.objects.create(
+            code=f"3301991012010{i + 10:03d}",
+            group=(county.g1a, county.g1b)[i % 2],
+            address=f"东风村{i}号",
+            head_name=f"户主{i}",
+        )
+        for i in range(30)
+    ]
+    for household in new[:10]:
+        ContactAssignment.objects.create(cadre=staff, household=household, assigned_by=staff)
+    post = GroupPost.objects.create(group=county.g1b, kind="party_link", name="钱党员")
+    post.linked_households.set(new[1:9:2])
+    Liaison.objects.create(
+        group=county.g1b, name="孙联络", phone="13700000002", background="veteran",
+        letter_number="QH-2026-002", appointed_on=dt.date(2026, 1, 5),
+        appointed_by=county.users["county_admin"],
+    )  # fmt: skip
+    card_services.issue_cards(actor=county.users["cadre"], households=new[20:])
+    assert count() == few
+
+
+def test_build_cards_queries_do_not_grow_with_households(network):
+    """A village of more than 200 households is read by its groups, not by household ids."""
+    county = network
+    Household.objects.bulk_create(
+        Household(code=f"3301991012019{i:03d}", group=(county.g1a, county.g1b)[i % 2],
+                  address=f"东风村{i}号", head_name=f"户主{i}")
+        for i in range(240)
+    )  # fmt: skip
+    households = list(Household.objects.filter(group__parent=county.v1).select_related("group"))
+    counts = []
+    for n in (2, 150, len(households)):
+        with CaptureQueriesContext(connection) as queries:
+            cards = build_cards(county.v1, households[:n])
+        assert len(cards) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]
+
+
+def test_a_crowded_group_still_prints_everyone(network, client_for):
+    """A group too long for a card drops the duties, then runs people on, then shrinks:
+    every name and phone stays on the card."""
+    county = network
+    duties = "收集本小组群众意见建议，及时报告；宣传政策；协助调处矛盾纠纷。"
+    for i in range(16):
+        GroupPost.objects.create(group=county.g1a, kind="member", name=f"钱成员{i:02d}",
+                                 phone=f"136000001{i:02d}", duties=duties)  # fmt: skip
+    content = client_for("cadre").get(f"/network/cards/{county.v1.code}/print.pdf").content
+    text = re.sub(r"\s", "", pdf_text(content))
+    for i in range(16):
+        assert f"钱成员{i:02d}136000001{i:02d}" in text
+    assert "全组联络" not in text  # 周组长's duties, dropped from the crowded card
+    assert "周组长" in text
+    assert "冯二组长" in text
+
+
 @pytest.mark.skipif(
     not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
     reason="needs poppler-utils and zbar-tools to decode the printed QR codes",
@@ -575,8 +657,7 @@ def test_landing_shows_the_place_people_and_hotline_without_sign_in(network, cli
                      LIAISON_PHONE, "吴镇干", CADRE_PHONE, HOTLINE, "0571-88880001"):  # fmt: skip
         assert expected in page, expected
     assert f'href="tel:{HOTLINE}"' in page
-    assert "网上反映问题的功能即将开通" in page
-    assert "/portal/" not in page
+    assert f'href="/portal/submit/?card={_token(network)}"' in page
     assert response["X-Robots-Tag"] == "noindex"
     assert not response.cookies  # nothing stored about the visit
     assert "<script" not in page
@@ -613,11 +694,14 @@ def test_unknown_and_voided_tokens_are_a_chinese_404(network, client_for):
 
 
 @pytest.mark.urls(__name__)
-def test_landing_links_the_portal_once_it_exists(network, client_for):
+def test_landing_links_the_portal_submit_page_with_the_card(network, client_for):
     token = _token(network)
     page = client_for("anonymous").get(f"/k/{token}").text
-    assert f'href="/portal/?card={token}"' in page
-    assert "网上反映问题的功能即将开通" not in page
+    assert f'href="/portal/submit/?card={token}"' in page
+    # Following it, the portal knows the card's place.
+    form = client_for("anonymous").get(f"/portal/submit/?card={token}").text
+    assert 'data-testid="from-card"' in form
+    assert "东风村" in form
 
 
 def test_staff_page_previews_the_card_with_an_inline_svg_qr(network, client_for):

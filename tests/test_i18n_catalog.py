@@ -17,6 +17,7 @@ PYTHON_RE = re.compile(r"""\b_\(\s*(["'])(.+?)\1\s*[,)]""")
 def parse_po(text: str) -> dict[str, str]:
     entries: dict[str, str] = {}
     for block in text.split("\n\n"):
+        msgctxt = re.search(r'^msgctxt "(.*)"', block, re.M)
         msgid = re.search(r'^msgid "(.*)"((?:\n".*")*)', block, re.M)
         msgstr = re.search(r'^msgstr "(.*)"((?:\n".*")*)', block, re.M)
         if not msgid or not msgstr:
@@ -25,7 +26,9 @@ def parse_po(text: str) -> dict[str, str]:
         def join(m: re.Match[str]) -> str:
             return m.group(1) + "".join(re.findall(r'"(.*)"', m.group(2)))
 
-        entries[join(msgid)] = join(msgstr)
+        # Entries with a context are stored the way GNU gettext keys them: ctx EOT msgid.
+        key = f"{msgctxt.group(1)}\x04{join(msgid)}" if msgctxt else join(msgid)
+        entries[key] = join(msgstr)
     entries.pop("", None)
     return entries
 
@@ -43,7 +46,12 @@ def source_strings() -> set[str]:
 
 def test_every_chinese_source_string_has_an_english_translation():
     entries = parse_po(PO.read_text())
-    missing = sorted(s for s in source_strings() if not entries.get(s.replace('"', '\\"')))
+    with_context = {k.split("\x04", 1)[1]: v for k, v in entries.items() if "\x04" in k}
+    missing = sorted(
+        s
+        for s in source_strings()
+        if not (entries.get(s.replace('"', '\\"')) or with_context.get(s.replace('"', '\\"')))
+    )
     assert missing == [], f"run makemessages -l en and translate: {missing}"
 
 

@@ -30,6 +30,7 @@ from minqing.lib.paging import CappedPaginator
 from minqing.org.models import Level, Node, UnitKind, User
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404, user_county_path
+from minqing.portal.board_views import board_context
 from minqing.web.decorators import requires
 
 
@@ -196,6 +197,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "can_edit": can_act(request.user, case, Action.NOTE),  # type: ignore[arg-type]
             "can_reveal": can_reveal_reporter(request.user, case),  # type: ignore[arg-type]
             **_supervision_context(request.user, case),  # type: ignore[arg-type]
+            **board_context(request, case),
             "now": timezone.now(),
         },
     )

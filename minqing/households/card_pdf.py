@@ -4,8 +4,12 @@ Each card is 90 × 84 mm — room for a group's whole liaison network in legible
 out 2 × 3 on A4 portrait with 10 mm gutters, so a guillotine or scissors can cut along the
 marks at every card corner. The Chinese text is set in the embedded WenQuanYi subset
 (`minqing.lib.pdffont`), like every PDF of the project; the card is an official paper, so
-its labels are plain Chinese. The QR code is reportlab's own widget and encodes the card's
-ASCII URL, also printed in small type for anyone who cannot scan.
+its labels are plain Chinese. The QR code is reportlab's own encoding of the card's ASCII
+URL, also printed in small type for anyone who cannot scan.
+
+A village prints hundreds of cards in one request, so the PDF does each costly thing once:
+the people table a group's cards share is laid out and drawn once, as a form XObject each
+card places (`_Stamp`), and the QR matrix is drawn straight onto the canvas (`_draw_qr`).
 
 Only what the card publishes is printed: the household head's name, and the names, posts,
 duties and phones of the people a household can call. No ID number, no resident's phone.
@@ -14,12 +18,14 @@ duties and phones of the people a household can call. No ID number, no resident'
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Sequence
 from functools import cache
 from html import escape
 
 from django.utils import timezone, translation
-from reportlab.graphics import renderPDF, renderSVG
+from reportlab.graphics import renderSVG
+from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -28,6 +34,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
 
 from minqing.households.card_selectors import Card, Contact
 from minqing.lib.pdffont import cjk_font
@@ -42,14 +49,16 @@ PAD = 4 * mm  # inside the card, clear of an imprecise cut
 MARK_OFFSET, MARK_LENGTH = 1.5 * mm, 3.5 * mm  # two cards' marks meet in a 10 mm gutter
 TITLE_H = 9 * mm
 QR_SIZE = 23 * mm
+QR_LEVEL, QR_BORDER = "M", 2  # medium error correction, two modules of quiet zone
 BOTTOM_H = QR_SIZE + 1 * mm
+Sections = tuple[tuple[str, tuple[Contact, ...]], ...]  # (label, people), as `Card.sections`
 RED = colors.Color(0.718, 0.11, 0.11)  # #b71c1c, the shell's colour
 GREY = colors.Color(0.33, 0.33, 0.33)
 
 
 def qr_drawing(value: str, size: float) -> Drawing:
     """A square QR code of `value`, `size` points wide, medium error correction."""
-    widget = QrCodeWidget(value, barLevel="M", barBorder=2)
+    widget = QrCodeWidget(value, barLevel=QR_LEVEL, barBorder=QR_BORDER)
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
     # The drawing has no text, but its renderer selects a font: make it ours, or the PDF
@@ -63,6 +72,111 @@ def qr_svg(value: str, size: float = 132) -> str:
     """The QR code as an inline <svg> element (for the HTML preview)."""
     svg = renderSVG.drawToString(qr_drawing(value, size))
     return svg[svg.index("<svg") :]
+
+
+# --- The QR code on the printed card ----------------------------------------------------
+#
+# The widget above draws each dark run as a shape object and encodes the value twice (for
+# its bounds, then to draw), choosing the mask by scoring eight candidate matrices cell by
+# cell in Python: ~25 ms a card. The card draws the same matrix straight onto the canvas,
+# from reportlab's own encoder, making the same mask choice on the matrix held as one int.
+# A matrix of n × n modules is an int of n² bits: row r, column c is bit n² − 1 − (rn + c),
+# so a shift by 1 pairs a module with its right neighbour and a shift by n with the one
+# below, and the binary string of the int lists the modules row by row.
+
+_FINDER = "10111010000"  # penalty rule 3, as reportlab looks for it
+
+
+@cache
+def _mask_layers(version: int) -> list[int]:
+    """Each mask pattern over the data modules of a `version` symbol (the positions that
+    reportlab's encoder fills), as a matrix int."""
+    n = version * 4 + 17
+    probe = qrencoder.QRCode(version, getattr(qrencoder.QRErrorCorrectLevel, QR_LEVEL))
+    probe.moduleCount = n
+    positions = probe.dataPosIterator()
+    layers = []
+    for pattern in range(8):
+        mask = qrencoder.QRUtil.getMask(pattern)
+        bits = 0
+        for col, row in positions:
+            if mask(row, col):
+                bits |= 1 << (n * n - 1 - (row * n + col))
+        layers.append(bits)
+    return layers
+
+
+@cache
+def _neighbours(n: int) -> tuple[int, int]:
+    """The bits of the modules that have a right neighbour, and of those that have one below."""
+    size = n * n
+    across = sum(1 << q for q in range(size - 1) if q % n != n - 1)
+    return across, (1 << (size - n)) - 1
+
+
+def _lost_points(matrix: int, n: int) -> int:
+    """`qrencoder.QRUtil.getLostPoint` of the matrix, to the point: L − 2 for each run of
+    L ≥ 5 modules alike in a row or column, 3 for each 2 × 2 block alike, 40 for each
+    finder-like pattern in a row (rows only, and never starting in the last eleven columns:
+    reportlab's rule), and 10 for each 5 % of the dark share away from half."""
+    across, down = _neighbours(n)
+    like_right = ~(matrix ^ (matrix >> 1)) & across
+    like_below = ~(matrix ^ (matrix >> n)) & down
+    score = 0
+    for like, step in ((like_right, 1), (like_below, n)):
+        # Four likes in a row start a run of five: a run of L counts L − 4 such starts,
+        # plus 2 for the run (where its starts end).
+        fives = like & (like >> step) & (like >> 2 * step) & (like >> 3 * step)
+        score += fives.bit_count() + 2 * (fives & ~(fives >> step)).bit_count()
+    score += 3 * (like_right & (like_right >> n) & like_below).bit_count()
+    # The pattern cannot overlap itself, so counting disjoint matches counts them all.
+    cells = format(matrix, f"0{n * n}b")
+    score += 40 * sum(cells.count(_FINDER, r * n, r * n + n - 1) for r in range(n))
+    return score + 10 * (abs(100 * matrix.bit_count() // (n * n) - 50) // 5)
+
+
+class _QRCode(qrencoder.QRCode):
+    """reportlab's encoder, choosing the same mask fast: with the format bits blank (as
+    reportlab scores them) the eight candidates differ only by the mask on data modules."""
+
+    def getBestMaskPattern(self) -> int:  # reportlab's name
+        self.makeImpl(True, 0)
+        layers = _mask_layers(self.version)
+        cells = "".join("1" if dark else "0" for row in self.modules for dark in row)
+        unmasked = int(cells, 2) ^ layers[0]
+        scores = [_lost_points(unmasked ^ layer, self.moduleCount) for layer in layers]
+        return scores.index(min(scores))  # the first best, as reportlab picks
+
+
+def qr_modules(value: str) -> list[list[bool]]:
+    """The QR matrix of `value`, module for module the one `qr_drawing` draws."""
+    code = _QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, QR_LEVEL))
+    code.addData(value)
+    code.make()
+    return code.modules
+
+
+def _draw_qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
+    """The QR code of `value` as `qr_drawing` draws it: the quiet zone, then each row's
+    dark runs as filled rectangles (one fill each, as the widget's, so that renderers snap
+    their edges alike), in module units under a scaling transform."""
+    modules = qr_modules(value)
+    n, border = len(modules), QR_BORDER
+    ops = []
+    for r, row in enumerate(modules):
+        top = n + border - 1 - r
+        c = 0
+        for dark, run in itertools.groupby(row):
+            count = len(list(run))
+            if dark:
+                ops.append(f"{c + border} {top} {count} 1 re f")
+            c += count
+    box = size / (n + 2 * border)
+    canvas.saveState()
+    canvas.transform(box, 0, 0, box, x, y)
+    canvas.setFillColor(colors.black)
+    canvas.addLiteral("\n".join(ops))
+    canvas.restoreState()
 
 
 @cache
@@ -100,21 +214,25 @@ def _person(person: Contact, *, duties: bool = True) -> str:
     return text
 
 
-def _body(card: Card, width: float, *, duties: bool = True, compact: bool = False) -> list:
-    """Place, household head and the people to call. `compact` runs a section's people
-    on together instead of one per line; the caller picks the roomiest variant that fits."""
+def _head(card: Card) -> Paragraph:
     head = escape(card.place)
     if card.head_name:
         head += f"　户主：{escape(card.head_name)}"
+    return _p(head, "place")
+
+
+def _people_table(sections: Sections, width: float, *, duties: bool, compact: bool) -> Table:
+    """The people to call, a row per section. `compact` runs a section's people on
+    together instead of one per line."""
     rows: list[list] = []
-    for label, people in card.sections:
+    for label, people in sections:
         texts = [_person(p, duties=duties) for p in people]
         cell = [_p("；".join(texts), "value")] if compact else [_p(t, "value") for t in texts]
-        rows.append([_p(str(label), "label"), cell])
+        rows.append([_p(label, "label"), cell])
     if not rows:
         rows = [["", _p("本组联络网络尚未登记，请拨打下方电话。", "value")]]
     label_w = 13 * mm
-    table = Table(
+    return Table(
         rows,
         colWidths=[label_w, width - label_w],
         hAlign="LEFT",
@@ -130,18 +248,63 @@ def _body(card: Card, width: float, *, duties: bool = True, compact: bool = Fals
             ]
         ),
     )
-    return [_p(head, "place"), Spacer(1, 1.2 * mm), table]
 
 
-def _fitting_body(card: Card, width: float, height: float) -> list:
-    """The roomiest layout of the body that fits: with duties, without, then compact
-    (the last is shrunk to fit if even that is too long)."""
+class _Stamp(Flowable):
+    """A flowable laid out once and drawn once per PDF, as a form XObject that each card
+    showing the same thing places. The cards of a group list the same people: laying out
+    and drawing their table for every card was most of the cost of a village's PDF.
+
+    Only for flowables whose layout does not depend on the width they are offered (a table
+    of fixed column widths), as `KeepInFrame` offers other widths when it shrinks."""
+
+    def __init__(self, name: str, flowable: Flowable, width: float, height: float) -> None:
+        super().__init__()
+        self.name, self.flowable = name, flowable
+        self.width, self.height = flowable.wrap(width, height)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        if not canvas.hasForm(self.name):
+            bleed = 2 * mm  # a glyph's overhang, never clipped
+            canvas.beginForm(self.name, -bleed, -bleed, self.width + bleed, self.height + bleed)
+            self.flowable.drawOn(canvas, 0, 0)
+            canvas.endForm()
+        canvas.doForm(self.name)
+
+
+class _Shared:
+    """One PDF's stamps, by what they show."""
+
+    def __init__(self) -> None:
+        self._stamps: dict[tuple, _Stamp] = {}
+
+    def people(self, card: Card, width: float, height: float, **options: bool) -> _Stamp:
+        sections = tuple((str(label), tuple(people)) for label, people in card.sections)
+        duties, compact = options.get("duties", True), options.get("compact", False)
+        key = (sections, width, height, duties, compact)
+        stamp = self._stamps.get(key)
+        if stamp is None:
+            table = _people_table(sections, width, duties=duties, compact=compact)
+            stamp = _Stamp(f"CardPeople{len(self._stamps)}", table, width, height)
+            self._stamps[key] = stamp
+        return stamp
+
+
+def _fitting_body(card: Card, width: float, height: float, shared: _Shared) -> list:
+    """Place, household head and the people to call, in the roomiest layout that fits:
+    with duties, without, then compact (the last is shrunk to fit if even that is too long)."""
+    head, gap = _head(card), Spacer(1, 1.2 * mm)
+    head_h, gap_h = head.wrap(width, height)[1], gap.wrap(width, height)[1]
     variants = [{}, {"duties": False}, {"duties": False, "compact": True}]
     for options in variants:
-        story = _body(card, width, **options)
-        if sum(f.wrap(width, height)[1] for f in story) <= height:
-            return story
-    return story
+        people = shared.people(card, width, height, **options)
+        if head_h + gap_h + people.height <= height:
+            break
+    return [head, gap, people]
 
 
 def _offices(card: Card) -> list:
@@ -172,7 +335,7 @@ def _cut_marks(canvas: Canvas, x: float, y: float) -> None:
             canvas.line(cx, cy + dy * near, cx, cy + dy * far)  # vertical, outside the card
 
 
-def _draw_card(canvas: Canvas, card: Card, x: float, y: float) -> None:
+def _draw_card(canvas: Canvas, card: Card, x: float, y: float, shared: _Shared) -> None:
     font = cjk_font()
     inner_w = CARD_W - 2 * PAD
     top = y + CARD_H - PAD
@@ -192,7 +355,8 @@ def _draw_card(canvas: Canvas, card: Card, x: float, y: float) -> None:
     body_top = top - TITLE_H - 1.5 * mm
     body_bottom = y + PAD + BOTTOM_H + 1.5 * mm
     body_h = body_top - body_bottom
-    _fit(canvas, _fitting_body(card, inner_w, body_h), x + PAD, body_bottom, inner_w, body_h)
+    body = _fitting_body(card, inner_w, body_h, shared)
+    _fit(canvas, body, x + PAD, body_bottom, inner_w, body_h)
     canvas.setStrokeColor(RED)
     canvas.setLineWidth(0.5)
     canvas.line(x + PAD, body_bottom - 0.8 * mm, x + PAD + inner_w, body_bottom - 0.8 * mm)
@@ -200,7 +364,7 @@ def _draw_card(canvas: Canvas, card: Card, x: float, y: float) -> None:
     left_w = inner_w - QR_SIZE - 2 * mm
     _fit(canvas, _offices(card), x + PAD, y + PAD, left_w, BOTTOM_H - 1 * mm)
     if card.url:
-        renderPDF.draw(qr_drawing(card.url, QR_SIZE), canvas, x + PAD + inner_w - QR_SIZE, y + PAD)
+        _draw_qr(canvas, card.url, x + PAD + inner_w - QR_SIZE, y + PAD, QR_SIZE)
 
 
 def _position(index: int) -> tuple[float, float]:
@@ -221,12 +385,13 @@ def render_cards_pdf(cards: Sequence[Card], title: str) -> bytes:
     canvas.setSubject("民情联系卡")
     printed = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     pages = max(1, -(-len(cards) // PER_PAGE))
+    shared = _Shared()
     with translation.override("zh-hans"):
         for page in range(pages):
             for slot, card in enumerate(cards[page * PER_PAGE : (page + 1) * PER_PAGE]):
                 x, y = _position(slot)
                 _cut_marks(canvas, x, y)
-                _draw_card(canvas, card, x, y)
+                _draw_card(canvas, card, x, y, shared)
             canvas.setFont(font, 7)
             canvas.setFillColor(GREY)
             footer = f"{title} · 打印于 {printed} · 第 {page + 1}/{pages} 页 · 沿裁切线裁开"

@@ -115,7 +115,9 @@ def build_cards(
     # Few households: name them; a whole village: filter by its groups (a short IN list).
     by_household = Q(household__in=ids) if len(ids) <= 200 else Q(household__group__in=group_ids)
 
-    posts = list(GroupPost.objects.filter(group__in=group_ids).order_by("group_id", "kind", "id"))
+    posts_by_group: dict[int, list[GroupPost]] = defaultdict(list)
+    for post in GroupPost.objects.filter(group__in=group_ids).order_by("group_id", "kind", "id"):
+        posts_by_group[post.group_id].append(post)
     links: dict[int, set[int]] = defaultdict(set)
     through = GroupPost.linked_households.through.objects.filter(
         grouppost__group__in=group_ids, grouppost__kind=GroupPostKind.PARTY_LINK
@@ -159,9 +161,7 @@ def build_cards(
     result = []
     for h in households:
         people: dict[str, list[Contact]] = defaultdict(list)
-        for post in posts:
-            if post.group_id != h.group_id:
-                continue
+        for post in posts_by_group[h.group_id]:
             if (
                 post.kind == GroupPostKind.PARTY_LINK
                 and links[post.pk]
