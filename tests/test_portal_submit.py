@@ -181,3 +181,21 @@ def test_the_submit_page_is_small_and_needs_no_javascript(county, client):
     assert "<script" not in page.text
     assert "tabler" not in page.text
     assert len(page.content) < 20_000
+
+
+def test_posts_without_the_csrf_token_are_refused(county):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/portal/submit/", form(county)).status_code == 403
+    assert strict.post("/track/", {"number": "1", "code": "x"}).status_code == 403
+    assert Case.objects.count() == 0
+
+
+def test_the_challenge_reads_in_the_visitor_language(county, client, settings):
+    settings.MINQING_PORTAL_LIMITS = {"submit_free": 0, "submit_per_hour": 30, "track_per_hour": 30}
+    chinese = client.get(f"/portal/submit/?village={county.v1.code}").text
+    assert re.search(r"[一二三四五六七八九] 加 [一二三四五六七八九] 等于几", chinese)
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/portal/submit/?village={county.v1.code}").text
+    assert re.search(r"What is \d plus \d\?", english), english.split("id_answer")[0][-300:]
