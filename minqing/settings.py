@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "minqing.cases",
     "minqing.notify",
     "minqing.portal",
+    "minqing.fieldwork",
     "minqing.demo",
     "minqing.web",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("network/", include("minqing.households.network_urls")),
     path("k/<str:token>", card_views.card_landing, name="card_landing"),
     path("portal/", include("minqing.portal.urls")),
+    path("field/", include("minqing.fieldwork.urls")),
     path("track/", portal_views.track, name="track"),
     path("cases/", include("minqing.cases.urls")),
     path("notifications/", include("minqing.notify.urls")),

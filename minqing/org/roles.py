@@ -45,31 +45,45 @@ class Cap(StrEnum):
     MANAGE_REGISTRY = "manage_registry"  # import and correct the household registry
     # Assign contact households, appoint liaisons, print and hand out contact cards.
     MANAGE_NETWORK = "manage_network"
+    # Keep a sentiment diary and a visit log, run talk days (fieldwork).
+    FIELDWORK = "fieldwork"
+    # Review (审阅) others' diaries and see who is behind on fieldwork quotas.
+    REVIEW_FIELDWORK = "review_fieldwork"
+    # Record deputies' office receptions.
+    RECEPTION = "reception"
 
 
 _CASES = {Cap.VIEW_CASES, Cap.REGISTER_CASE}
 _ALL_TERRITORIAL = {Cap.VIEW_TREE, Cap.VIEW_RESIDENTS, Cap.VIEW_STAFF} | _CASES
+
+_FIELD = {Cap.FIELDWORK}
+_REVIEW = {Cap.REVIEW_FIELDWORK}
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.COUNTY_ADMIN: frozenset(
         _ALL_TERRITORIAL
         | {Cap.USE_ADMIN, Cap.VIEW_AUDIT, Cap.SUPERVISE, Cap.REVEAL_RESIDENT}
         | {Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK}
+        | _REVIEW
     ),
-    Role.COUNTY_SUPERVISOR: frozenset(_ALL_TERRITORIAL | {Cap.VIEW_AUDIT, Cap.SUPERVISE}),
+    Role.COUNTY_SUPERVISOR: frozenset(_ALL_TERRITORIAL | {Cap.VIEW_AUDIT, Cap.SUPERVISE} | _REVIEW),
     # A department handler sees the cases sent to the department, not the population.
-    Role.DEPT_HANDLER: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF, Cap.VIEW_CASES}),
+    # Department staff assigned to villages keep diaries too (seed 002).
+    Role.DEPT_HANDLER: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF, Cap.VIEW_CASES} | _FIELD),
     # Township leaders and village 两委 keep the registry: they may reveal, each time logged.
     Role.TOWNSHIP_LEADER: frozenset(
         _ALL_TERRITORIAL
         | {Cap.SUPERVISE, Cap.REVEAL_RESIDENT, Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK}
+        | _FIELD
+        | _REVIEW
     ),
-    Role.TOWNSHIP_STAFF: frozenset(_ALL_TERRITORIAL | {Cap.SUPERVISE, Cap.MANAGE_NETWORK}),
+    Role.TOWNSHIP_STAFF: frozenset(_ALL_TERRITORIAL | {Cap.SUPERVISE, Cap.MANAGE_NETWORK} | _FIELD),
     Role.VILLAGE_CADRE: frozenset(
-        _ALL_TERRITORIAL | {Cap.REVEAL_RESIDENT, Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK}
+        _ALL_TERRITORIAL | {Cap.REVEAL_RESIDENT, Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK} | _FIELD
     ),
-    Role.LIAISON: frozenset({Cap.VIEW_TREE, Cap.VIEW_RESIDENTS} | _CASES),
-    Role.DEPUTY: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF} | _CASES),
+    # Every liaison keeps a diary (seed 000, 一本联络服务日记本).
+    Role.LIAISON: frozenset({Cap.VIEW_TREE, Cap.VIEW_RESIDENTS} | _CASES | _FIELD),
+    Role.DEPUTY: frozenset({Cap.VIEW_TREE, Cap.VIEW_STAFF, Cap.RECEPTION} | _CASES),
 }
 
 # The tree level a role's node must sit at (a deputy's office may be at either level).

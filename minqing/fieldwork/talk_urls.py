@@ -1,0 +1,5 @@
+"""Filled in by the talk feature."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
