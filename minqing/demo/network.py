@@ -39,6 +39,12 @@ ZONES = ("东片区", "西片区", "中片区")
 TAG_SHARES = {"hardship": 0.06, "special": 0.02, "relocated": 0.01, "migrant": 0.03,
               "old_party_member": 0.02, "retired_cadre": 0.005, "self_employed": 0.03,
               "tech_demo": 0.005, "petitioner": 0.004}  # fmt: skip
+PROFILES = [
+    ("户主患慢性病，常年服药，医疗支出大。", "务农，种植水稻约三亩，年收入较低。"),
+    ("家中老人瘫痪在床，需要专人照护。", "子女在外务工，每月寄回部分生活费。"),
+    ("房屋老旧，雨季漏水，已申请危房改造。", "打零工为主，收入不稳定。"),
+    ("子女在读大学，学费负担重。", "养殖生猪十余头，受行情影响较大。"),
+]
 PARTY_SHARE = 0.07
 LIAISON_GAP = 0.03  # groups left without a liaison, for the coverage warnings
 BACKGROUNDS = [LiaisonBackground.OLD_PARTY_MEMBER, LiaisonBackground.RETIRED_CADRE,
@@ -102,6 +108,11 @@ def _tag_households(county: Node, household_ids: list[int], rng: random.Random) 
         if code in tags and rng.random() < share
     ]
     through.objects.bulk_create(rows, batch_size=2000)
+    # The 四知四清 profile of hardship households, so their 民情档案 is not blank.
+    hardship = [r.household_id for r in rows if r.tag_id == tags["hardship"].pk]
+    for index, chunk in enumerate(_chunks(hardship, 300)):
+        hardship_text, economy = PROFILES[index % len(PROFILES)]
+        Household.objects.filter(pk__in=chunk).update(hardship=hardship_text, economy=economy)
     return len(rows)
 
 
