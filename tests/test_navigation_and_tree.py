@@ -11,13 +11,34 @@ from minqing.web.nav import nav_for
 @pytest.mark.parametrize(
     ("persona", "keys"),
     [
-        ("county_admin", ["home", "cases", "tree", "households", "network", "staff", "admin"]),
-        ("county_supervisor", ["home", "cases", "tree", "households", "network", "staff"]),
-        ("township_staff", ["home", "cases", "tree", "households", "network", "staff"]),
-        ("cadre", ["home", "cases", "tree", "households", "network", "staff"]),
-        ("dept_handler", ["home", "cases", "tree", "staff"]),
-        ("liaison", ["home", "cases", "tree", "households", "network"]),
-        ("deputy", ["home", "cases", "tree", "staff"]),
+        (
+            "county_admin",
+            [
+                "home",
+                "cases",
+                "tree",
+                "households",
+                "network",
+                "fieldwork_review",
+                "staff",
+                "admin",
+            ],
+        ),
+        (
+            "county_supervisor",
+            ["home", "cases", "tree", "households", "network", "fieldwork_review", "staff"],
+        ),
+        (
+            "township_staff",
+            ["home", "cases", "tree", "households", "network", "diary", "visits", "talk", "staff"],
+        ),
+        (
+            "cadre",
+            ["home", "cases", "tree", "households", "network", "diary", "visits", "talk", "staff"],
+        ),
+        ("dept_handler", ["home", "cases", "tree", "diary", "visits", "staff"]),
+        ("liaison", ["home", "cases", "tree", "households", "network", "diary", "visits", "talk"]),
+        ("deputy", ["home", "cases", "tree", "receptions", "staff"]),
     ],
 )
 def test_navigation_matches_the_role(county, persona, keys):

@@ -29,6 +29,7 @@ from minqing.audit.services import record
 from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case
 from minqing.demo.cases import load_demo_cases
+from minqing.demo.fieldwork import load_demo_fieldwork
 from minqing.demo.network import load_demo_network
 from minqing.demo.people import HOUSEHOLD_FIELDS, RESIDENT_FIELDS, People
 from minqing.demo.plan import (
@@ -42,6 +43,7 @@ from minqing.demo.plan import (
     plan_county,
 )
 from minqing.demo.staff import DEMO_USERNAMES, StaffBuilder
+from minqing.fieldwork.models import DiaryEntry, Reception, TalkDay, Visit, VisitPlan
 from minqing.households.models import Household, Liaison, Resident
 from minqing.households.services import ensure_default_tags
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
@@ -121,6 +123,8 @@ def load(
             county=first_county, rng=random.Random(f"{seed}:network"), hotline=DEMO_HOTLINE
         )
         log("联络网络: " + ", ".join(f"{k} {v}" for k, v in network.items()))
+        fieldwork = load_demo_fieldwork(county=first_county, rng=random.Random(f"{seed}:field"))
+        log("走访与日记: " + ", ".join(f"{k} {v}" for k, v in fieldwork.items()))
         if scale != "small":
             # The case loop in motion, in the first county only (fast; through the services).
             result.counts["case"] = load_demo_cases(
@@ -151,6 +155,9 @@ def delete_demo(log: Log = print) -> None:
         Case.objects.filter(county=county).delete()  # timeline, supervision, files cascade
         # The ORM's delete (not raw SQL) so cascades other apps add to these models still run;
         # one county at a time keeps the collector's in-memory batches small.
+        # Fieldwork records protect their place and their author: remove them first.
+        for model in (DiaryEntry, Visit, VisitPlan, TalkDay, Reception):
+            model.objects.filter(node__path__startswith=path).delete()
         # Liaisons protect their group and their appointing user: remove them first.
         Liaison.objects.filter(group__path__startswith=path).delete()
         Resident.objects.filter(household__group__path__startswith=path).delete()

@@ -36,9 +36,7 @@ class FieldworkRules(models.Model):
         _("说事日(星期几,1=周一)"), default=3
     )  # Wednesday (seed 004)
     talk_days_per_month = models.PositiveIntegerField(_("说事点每月开放(次)"), default=4)
-    deputy_receptions_per_month = models.PositiveIntegerField(
-        _("代表每月接待群众(次)"), default=2
-    )
+    deputy_receptions_per_month = models.PositiveIntegerField(_("代表每月接待群众(次)"), default=2)
 
     class Meta:
         verbose_name = _("走访与日记规则")

@@ -3,7 +3,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from minqing.org.models import Node, Unit, User
+from minqing.fieldwork.visit_selectors import upcoming_public_plans
+from minqing.org.models import Level, Node, Unit, User
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.org.selectors import breadcrumb, children_with_counts
@@ -28,6 +29,7 @@ def node_detail(request: HttpRequest, code: str) -> HttpResponse:
         .filter(node=node, is_active=True)
         .select_related("unit")
         .order_by("role", "username")[:100],
+        "plans": upcoming_public_plans(node) if node.level == Level.VILLAGE else None,
     }
     return render(request, "org/node_detail.html", context)
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from minqing.org.roles import Cap, has_cap
-from minqing.web.nav import nav_for
+from minqing.web.nav import nav_entries, nav_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -16,6 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     active = next((item.key for item in items if item.is_active(view_name)), "")
     return {
         "nav_items": items,
+        "nav_entries": nav_entries(items),
         "active_nav": active,
         "can_supervise": has_cap(user, Cap.SUPERVISE),
     }
