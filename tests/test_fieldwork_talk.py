@@ -449,3 +449,26 @@ def test_anonymous_users_are_sent_to_sign_in(county, client_for):
     response = client_for("anonymous").get(reverse("talk:index"))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_coming_talk_days_are_announced_on_the_public_board(county, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minqing.fieldwork.models import TalkDay
+
+    soon = timezone.localdate() + dt.timedelta(days=3)
+    day = TalkDay.objects.create(node=county.v1, date=soon, evaluation=True)
+    day.on_duty.set([county.users["cadre"]])
+    TalkDay.objects.create(node=county.v1, date=soon - dt.timedelta(days=10))  # past: not shown
+    page = client.get(f"/portal/board/{county.t1.code}/").text
+    section = page.split('data-testid="public-talk-days"')[1].split("</ul>")[0]
+    assert "东风村" in section
+    assert "评事日" in section
+    assert "赵村官" in section
+    assert section.count("<li>") == 1
+    # Another township's board does not list it.
+    assert (
+        'data-testid="public-talk-days"' not in client.get(f"/portal/board/{county.t2.code}/").text
+    )

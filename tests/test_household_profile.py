@@ -56,3 +56,27 @@ def test_household_page_shows_its_cadre_liaison_and_card_status(county, client_f
         .content.decode()
     )
     assert "老周" not in other.split('data-testid="household-network"')[1]
+
+
+def test_household_page_lists_the_visits_and_diary_entries_that_name_it(county, client_for):
+    import datetime as dt
+
+    from minqing.fieldwork.models import DiaryEntry, Visit
+
+    h1a = county.households["H1a"]
+    cadre = county.users["cadre"]
+    visit = Visit.objects.create(visitor=cadre, node=county.v1, date=dt.date(2026, 11, 2),
+                                 form="home", heard="路灯坏了")  # fmt: skip
+    visit.households.set([h1a])
+    entry = DiaryEntry.objects.create(
+        author=cadre, node=county.v1, date=dt.date(2026, 11, 3), category="hot_issues",
+        title="路灯维修", narrative="x",
+    )  # fmt: skip
+    entry.households.set([h1a])
+    own = client_for("cadre").get(reverse("households:detail", args=[h1a.code])).text
+    assert f"/field/visits/{visit.pk}/" in own
+    assert "路灯维修" in own
+    # A colleague may see the household but not another cadre's visit or diary.
+    other = client_for("colleague").get(reverse("households:detail", args=[h1a.code])).text
+    assert f"/field/visits/{visit.pk}/" not in other
+    assert "路灯维修" not in other

@@ -125,7 +125,7 @@ def test_board_pages_show_the_figures_to_anonymous_visitors(county, known, clien
     assert f'data-place="{county.v1.code}"' in township.text  # children with figures
     assert f'data-place="{county.v2.code}"' in township.text
     assert "近期走访和说事日安排" in township.text
-    assert "还在建设中" in township.text  # says so plainly; no invented entries
+    assert 'data-testid="no-public-talk-days"' in township.text  # none scheduled: says so
 
     village = anonymous.get(f"/portal/board/{county.v1.code}/")
     assert village.status_code == 200

@@ -118,7 +118,8 @@ def _jpeg_with_gps() -> bytes:
     return buffer.getvalue()
 
 
-def test_photos_are_checked_and_stored_without_location(county, client):
+def test_photos_are_checked_and_stored_without_location(county, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # keep test files out of the checkout's var/
     original = _jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the fixture has GPS
     photo = SimpleUploadedFile("p.jpg", original, content_type="image/jpeg")

@@ -79,6 +79,10 @@ def _without_metadata(data: bytes) -> bytes:
         raise ValidationError(_("无法识别的图片文件。")) from error
 
 
+# Public name for other apps' uploads (fieldwork photos) that need the same stripping.
+strip_metadata = _without_metadata
+
+
 @transaction.atomic
 def attachment_add(*, case: Case, upload: UploadedFile, actor: User | None) -> CaseAttachment:
     ext = check_upload(upload)

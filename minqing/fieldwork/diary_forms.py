@@ -17,6 +17,7 @@ from minqing.cases.forms import place_choices
 from minqing.cases.models import Case
 from minqing.fieldwork.diary_selectors import diary_keepers
 from minqing.fieldwork.models import DiaryCategory
+from minqing.fieldwork.visit_forms import PhotosField
 from minqing.households.models import ContactAssignment, Household
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Cap, has_cap
@@ -104,6 +105,7 @@ class DiaryEntryForm(StyledFormMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    photos = PhotosField()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from minqing.audit.services import diff, record, record_change, snapshot
 from minqing.cases.models import Case, Channel, Nature
 from minqing.cases.services import case_register
 from minqing.fieldwork.models import DiaryEntry, DiaryFollowUp
+from minqing.fieldwork.photo_services import photos_copy_to_case
 from minqing.households.models import Household
 from minqing.notify.models import Channel as NotifyChannel
 from minqing.notify.services import notify
@@ -256,6 +257,8 @@ def diary_raise_case(*, entry: DiaryEntry, actor: User) -> tuple[Case, bool]:
     entry.case = case
     entry.save(update_fields=["case", "updated_at"])
     record(action=AuditAction.UPDATE, actor=actor, obj=entry, changes={"case": [None, case.number]})
+    # The entry's photos go with the matter; raised once, and the copy skips known photos.
+    photos_copy_to_case(case=case, actor=actor, entry=entry)
     return case, created
 
 

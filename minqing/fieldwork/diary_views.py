@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,12 +48,14 @@ from minqing.fieldwork.diary_services import (
     diary_update,
 )
 from minqing.fieldwork.models import DiaryEntry
+from minqing.fieldwork.photo_services import MAX_PHOTOS, may_add_photos, photos_add
 from minqing.lib.paging import CappedPaginator
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.web.decorators import requires
 
 MAX_VOLUME = 400  # entries in one compiled volume
+NOT_SAVED = ("find", "idempotency_key", "photos")  # form fields that are not entry fields
 DRAFT_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
 
 
@@ -169,11 +172,15 @@ def diary_new(request: HttpRequest) -> HttpResponse:
     if "search" in request.POST:
         form = DiaryEntryForm(user=user, initial=_search_initial(request))  # type: ignore[arg-type]
         return _entry_form(request, form, draft="diary")
-    form = DiaryEntryForm(request.POST, user=user)  # type: ignore[arg-type]
+    form = DiaryEntryForm(request.POST, request.FILES, user=user)  # type: ignore[arg-type]
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("find", "idempotency_key")}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in NOT_SAVED}
+        photos = form.cleaned_data.get("photos") or []
         try:
-            entry, created = diary_record(author=user, idempotency_key=key, **data)  # type: ignore[arg-type]
+            with transaction.atomic():  # the entry with its photos, or nothing
+                entry, created = diary_record(author=user, idempotency_key=key, **data)  # type: ignore[arg-type]
+                if created and photos:  # a resent draft never adds them twice
+                    photos_add(entry=entry, uploads=photos, actor=user)  # type: ignore[arg-type]
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -218,13 +225,15 @@ def diary_edit(request: HttpRequest, pk: int) -> HttpResponse:
     elif "search" in request.POST:
         form = DiaryEntryForm(user=user, initial=_search_initial(request))  # type: ignore[arg-type]
     else:
-        form = DiaryEntryForm(request.POST, user=user)  # type: ignore[arg-type]
+        form = DiaryEntryForm(request.POST, request.FILES, user=user)  # type: ignore[arg-type]
         if form.is_valid():
-            data = {
-                k: v for k, v in form.cleaned_data.items() if k not in ("find", "idempotency_key")
-            }
+            data = {k: v for k, v in form.cleaned_data.items() if k not in NOT_SAVED}
+            photos = form.cleaned_data.get("photos") or []
             try:
-                diary_update(entry=entry, actor=user, **data)  # type: ignore[arg-type]
+                with transaction.atomic():
+                    diary_update(entry=entry, actor=user, **data)  # type: ignore[arg-type]
+                    # Added to those already there; the same photo sent again is skipped.
+                    photos_add(entry=entry, uploads=photos, actor=user)  # type: ignore[arg-type]
             except ValidationError as error:
                 _form_errors(form, error)
             else:
@@ -239,11 +248,15 @@ def diary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     case = entry.case
     saved = request.GET.get("saved", "")
+    photos = list(entry.photos.all())
     return _page(
         request,
         "fieldwork/diary_detail.html",
         {
             "entry": entry,
+            "photos": photos,
+            "max_photos": MAX_PHOTOS,
+            "can_add_photos": may_add_photos(user, entry) and len(photos) < MAX_PHOTOS,  # type: ignore[arg-type]
             "place": sel.place_label(entry.node),
             "sections": [
                 (_("民情记述"), entry.narrative),

@@ -9,6 +9,8 @@ record keeps the link.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import Case
@@ -191,6 +193,52 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visitor} {self.date}"
+
+
+class FieldPhoto(models.Model):
+    """A photo taken in the field, on one visit or one diary entry. Like case attachments
+    the file lives under MEDIA_ROOT (the var dir), re-encoded without EXIF/GPS, and is
+    served only through the scoped view `field_photo`, never by URL."""
+
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("走访记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    entry = models.ForeignKey(
+        DiaryEntry,
+        verbose_name=_("民情日记"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    file = models.FileField(upload_to="fieldwork/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=120)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visit__isnull=False, entry__isnull=True)
+                | Q(visit__isnull=True, entry__isnull=False),
+                name="fieldwork_photo_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class VisitPlan(models.Model):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from minqing.cases.models import Rating
 from minqing.cases.workflow import Status
@@ -257,3 +258,34 @@ def month_receptions(user: Any, year: int, month: int) -> list[Reception]:
         .annotate(case_count=Count("cases"))
         .order_by("-date", "-id")
     )
+
+
+def upcoming_public_talk_days(
+    place: Node, today: dt.date | None = None, days: int = 31
+) -> list[dict[str, Any]]:
+    """The talk point's coming openings in a place's subtree, for the public board: village,
+    date, evaluation day or not, and the on-duty cadres' names and posts (their public
+    duty); two queries whatever the number of villages."""
+    today = today or timezone.localdate()
+    talk_days = list(
+        TalkDay.objects.filter(
+            node__path__startswith=place.path,
+            date__gte=today,
+            date__lte=today + dt.timedelta(days=days),
+        )
+        .select_related("node")
+        .prefetch_related("on_duty")
+        .order_by("date", "node__code")[:40]
+    )
+    return [
+        {
+            "date": d.date,
+            "village": d.node.name,
+            "evaluation": d.evaluation,
+            "on_duty": [
+                f"{u.get_full_name()}（{u.post}）" if u.post else u.get_full_name()
+                for u in d.on_duty.all()
+            ],
+        }
+        for d in talk_days
+    ]

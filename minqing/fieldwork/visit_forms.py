@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.cases.forms import TEXT_LIMIT
 from minqing.cases.models import Nature
 from minqing.fieldwork.models import Visit, VisitForm, VisitPlan
+from minqing.fieldwork.photo_services import MAX_PHOTOS, check_photo
 from minqing.fieldwork.quotas import FIELD_ROLES, NO_RESIDENCE_ROLES
 from minqing.fieldwork.visit_selectors import place_households, plans_for_visit_form, visit_places
 from minqing.households.models import Household
@@ -32,6 +33,36 @@ def _clean_text(value: str) -> str:
 
 # Voice input on a phone keyboard fills these: big boxes, sentences, no autocorrect noise.
 _VOICE = {"autocapitalize": "sentences", "spellcheck": "false", "enterkeyhint": "enter"}
+
+
+class PhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Photos from the phone's rear camera, several at once. Checked here (count, type by
+    content, size) so a bad file is refused before anything is saved; photo_services
+    strips and stores them once the record exists."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("现场照片"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", PhotoInput(attrs={"accept": "image/*", "capture": "environment"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("每条记录最多 %(max)d 张照片，这次选了 %(n)d 张。"),
+                params={"max": MAX_PHOTOS, "n": len(files)},
+            )
+        cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            check_photo(upload)
+        return cleaned
 
 
 class VisitLogForm(StyledFormMixin, forms.Form):
@@ -65,6 +96,7 @@ class VisitLogForm(StyledFormMixin, forms.Form):
     plan = forms.ModelChoiceField(
         label=_("对应的走访安排"), queryset=VisitPlan.objects.none(), required=False
     )
+    photos = PhotosField()
 
     CONTENTS = ("facts", "feelings", "difficulties", "hidden_risks")
 

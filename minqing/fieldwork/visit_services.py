@@ -20,6 +20,7 @@ from minqing.audit.services import record
 from minqing.cases.models import Case, Channel, Nature
 from minqing.cases.services import case_register
 from minqing.fieldwork.models import Visit, VisitForm, VisitPlan
+from minqing.fieldwork.photo_services import photos_copy_to_case
 from minqing.households.models import Household
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
@@ -150,6 +151,8 @@ def visit_case_create(
         )
         visit.cases.add(case)
         if created:
+            # What the cadre photographed goes with the matter (once: only a new case).
+            photos_copy_to_case(case=case, actor=actor, visit=visit)
             record(
                 action=Action.UPDATE,
                 actor=actor,

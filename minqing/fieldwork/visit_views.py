@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
 from minqing.fieldwork.models import Visit, VisitPlan
+from minqing.fieldwork.photo_services import MAX_PHOTOS, may_add_photos, photos_add
 from minqing.fieldwork.quotas import Period, progress_for, team_in_scope
 from minqing.fieldwork.rules import fieldwork_rules_for
 from minqing.fieldwork.visit_forms import VisitCaseForm, VisitLogForm, VisitPlanForm, place_label
@@ -155,10 +157,22 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         initial = {"plan": plan.pk, "form": plan.form}
         if "place" not in request.GET:
             place = plan.node
-    form = VisitLogForm(request.POST or None, user=user, place=place, today=today, initial=initial)
+    form = VisitLogForm(
+        request.POST or None,
+        request.FILES or None,
+        user=user,
+        place=place,
+        today=today,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        photos = data.pop("photos", None) or []
         try:
-            visit, created = visit_record(actor=user, **form.cleaned_data)
+            with transaction.atomic():  # the visit with its photos, or nothing
+                visit, created = visit_record(actor=user, **data)
+                if created and photos:  # a resent form never adds them twice
+                    photos_add(visit=visit, uploads=photos, actor=user)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -225,6 +239,7 @@ def _detail(
     user: User = request.user  # type: ignore[assignment]
     households = list(visit.households.select_related("group").order_by("code"))
     can_convert = user.pk == visit.visitor_id
+    photos = list(visit.photos.all())
     return render(
         request,
         "fieldwork/visit_detail.html",
@@ -240,6 +255,9 @@ def _detail(
             "can_convert": can_convert,
             "can_view_cases": has_cap(user, Cap.VIEW_CASES),
             "can_view_households": has_cap(user, Cap.VIEW_RESIDENTS),
+            "photos": photos,
+            "max_photos": MAX_PHOTOS,
+            "can_add_photos": may_add_photos(user, visit) and len(photos) < MAX_PHOTOS,
         },
         status=status,
     )

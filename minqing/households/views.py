@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 from minqing.audit.models import Action
 from minqing.audit.services import record
 from minqing.cases.models import Case
+from minqing.fieldwork.diary_selectors import visible_entries
+from minqing.fieldwork.visit_selectors import visible_visits
 from minqing.households.models import (
     PROFILE_FIELDS,
     GroupPost,
@@ -97,6 +99,16 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
             .distinct(),
             "card": household.cards.current().first(),
+            # Visits and diary entries that name the household, as far as the user may read
+            # them (the visitor or author, and reviewers in scope).
+            "visits": visible_visits(request.user)  # type: ignore[arg-type]
+            .filter(households=household)
+            .select_related("visitor")
+            .order_by("-date")[:20],
+            "diary_entries": visible_entries(request.user)  # type: ignore[arg-type]
+            .filter(households=household)
+            .select_related("author")
+            .order_by("-date")[:20],
             "county_tags": Tag.objects.filter(county__path=household.group.path[:6]),
             # The 民情档案 lists every matter that names the household, as far as the
             # user may see cases.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minqing.cases.models import Case
+from minqing.fieldwork.talk_selectors import upcoming_public_talk_days
 from minqing.fieldwork.visit_selectors import upcoming_public_plans
 from minqing.org.models import Level
 from minqing.org.roles import Cap
@@ -74,6 +75,7 @@ def board_place(request: HttpRequest, code: str) -> HttpResponse:
             "children_title": _("各乡镇(街道)本年情况") if county else _("各村(社区)本年情况"),
             "page": page,
             "plans": upcoming_public_plans(place),
+            "talk_days": upcoming_public_talk_days(place),
         },
     )
 
