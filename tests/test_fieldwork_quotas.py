@@ -222,3 +222,16 @@ def test_team_page_query_count_does_not_grow_with_cadres(county, month, client):
         )  # fmt: skip
         visit(cadre, "2025-03-09", village, [household])
     assert count() == before
+
+
+def test_county_leader_coverage_of_linked_places(county, month):
+    """A county leader linked to 北坡村 and the township 河口乡 reached the village in March
+    (a visit placed there) but nothing in 河口乡: 1 of 2, with 河口乡 listed."""
+    county_leader = User.objects.select_related("node").get(pk=month["county_leader"].pk)
+    county_leader.linked_places.set([month["v4"], county.t2])
+    p = figures(county, county_leader, detail=True)
+    assert (p.coverage.kind, p.coverage.total, p.coverage.reached) == ("places", 2, 1)
+    assert list(p.coverage.missing) == ["河口乡"]
+    # A visit to a household in 河口乡 reaches the township.
+    visit(county_leader, "2025-03-25", county.v3, [county.households["H3"]])
+    assert figures(county, county_leader).coverage.percent == 100

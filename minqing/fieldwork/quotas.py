@@ -11,9 +11,11 @@ For a month (and the year up to that month's end):
 - **residence days** (住村): distinct dates of visits flagged `residence_day` in the year,
   against `residence_days_section` (rank 科级 and above) or `residence_days_other`. Village
   cadres and liaisons live in their village: the rule does not apply to them.
-- **coverage** (覆盖): a township leader's own visits should reach every village (自然村 =
-  the village nodes here) of the township this year; a village's households should all be
-  reached this year — by any cadre's visit, since the village's 两委 share that list.
+- **coverage** (覆盖): a county or city leader's visits should reach every linked township
+  and village (联系点, `User.linked_places`) this year; a township leader's own visits
+  should reach every village (自然村 = the village nodes here) of the township this year; a
+  village's households should all be reached this year — by any cadre's visit, since the
+  village's 两委 share that list.
 
 Yearly targets are judged against what is due by the month's end (pro rata, rounded down),
 so a cadre with 1 of 10 residence days in March is not "behind" but one with 0 in July is.
@@ -222,6 +224,41 @@ def _villages_reached(ids: list[int], period: Period) -> dict[int, set[str]]:
     return reached
 
 
+def _places_reached(ids: list[int], period: Period) -> dict[int, set[str]]:
+    """Per visitor: every path their visits this year touched — the visit's place and its
+    households' groups — so a linked place is reached when one of them lies inside it."""
+    in_year = {"date__gte": period.year_start, "date__lte": period.month_end}
+    reached: dict[int, set[str]] = defaultdict(set)
+    by_place = (
+        Visit.objects.filter(visitor_id__in=ids, **in_year)
+        .order_by()
+        .values_list("visitor_id", "node__path")
+        .distinct()
+    )
+    by_household = (
+        Visit.households.through.objects.filter(
+            visit__visitor_id__in=ids, **{f"visit__{k}": v for k, v in in_year.items()}
+        )
+        .order_by()
+        .values_list("visit__visitor_id", "household__group__path")
+        .distinct()
+    )
+    for visitor_id, path in [*by_place, *by_household]:
+        reached[visitor_id].add(path)
+    return reached
+
+
+def _linked_places(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Per county-level leader: (path, name) of each linked township or village."""
+    places: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = User.linked_places.through.objects.filter(user_id__in=ids).values_list(
+        "user_id", "node__path", "node__name"
+    )
+    for user_id, path, name in rows:
+        places[user_id].append((path, name))
+    return places
+
+
 def _village_households(village_ids: Iterable[int], period: Period) -> dict[int, tuple[int, int]]:
     """Per village: (households, households reached by any visit this year). Two queries."""
     ids = list(village_ids)
@@ -270,6 +307,10 @@ def progress_for(
     ]
     by_village = _village_households({u.node_id for u in village_cadres}, period)
     leader_ids = {u.pk for u in leaders}
+    # County and city leaders: their linked townships and villages (联系点).
+    senior_ids = [u.pk for u in users if u.rank in (Rank.COUNTY, Rank.CITY)]
+    linked = _linked_places(senior_ids) if senior_ids else {}
+    touched = _places_reached(list(linked), period) if linked else {}
     village_cadre_ids = {u.pk for u in village_cadres}
 
     result = []
@@ -285,7 +326,12 @@ def progress_for(
         )
         residence = residence_target(user, rules, row.get("residence", 0), period)
         coverage = None
-        if user.pk in leader_ids:
+        if user.pk in linked:
+            places, paths = linked[user.pk], touched.get(user.pk, set())
+            done = [any(p.startswith(path) for p in paths) for path, _name in places]
+            missing = [name for (_p, name), ok in zip(places, done, strict=True) if not ok]
+            coverage = Coverage("places", len(places), sum(done), missing if detail else ())
+        elif user.pk in leader_ids:
             villages = township_villages.get(user.node_id, [])
             seen = reached.get(user.pk, set())
             missing = [name for path, name in villages if path not in seen] if detail else ()

@@ -37,7 +37,7 @@ class StaffAdmin(ScopedAdmin, UserAdmin):
     list_display = ["username", "name", "role", "node", "unit", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "name", "phone"]
-    raw_id_fields = ["node", "unit", "linked_village"]
+    raw_id_fields = ["node", "unit", "linked_village", "linked_places"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (

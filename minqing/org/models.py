@@ -246,6 +246,15 @@ class User(AbstractUser):
         related_name="linked_cadres",
         limit_choices_to={"level": "village"},
     )
+    # 联系点: the townships and villages a county-level leader is linked to; their visits
+    # should reach every one of them in the year (seed 004, coverage 100 %).
+    linked_places = models.ManyToManyField(
+        Node,
+        verbose_name=_("联系点(乡镇/村)"),
+        blank=True,
+        related_name="linked_leaders",
+        limit_choices_to={"level__in": ["township", "village"]},
+    )
 
     objects = StaffManager()
 
