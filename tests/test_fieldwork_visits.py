@@ -512,3 +512,23 @@ def test_household_added_to_a_village_later_is_offered(county, client_for):
     page = client_for("cadre").get("/field/visits/new/?q=新户")
     assert f'data-code="{extra.code}"' in page.text
     assert f'data-code="{county.households["H1a"].code}"' not in page.text
+
+
+def test_the_case_page_links_back_to_the_visit_that_raised_it(county, client_for):
+    import datetime as dt
+
+    from minqing.cases.services import case_register
+    from minqing.fieldwork.models import Visit
+
+    staff = county.users["township_staff"]
+    visit = Visit.objects.create(visitor=staff, node=county.v1, date=dt.date(2026, 11, 2),
+                                 form="home", heard="路灯坏了很久了")  # fmt: skip
+    case, _ = case_register(actor=staff, node=county.v1, channel="home_visit", nature="help",
+                            original_text="路灯坏了很久了", reporter_name="张建国")  # fmt: skip
+    visit.cases.add(case)
+    page = client_for("township_staff").get(f"/cases/{case.number}/").text
+    assert f"/field/visits/{visit.pk}/" in page
+    # The village cadre may see the case but not another cadre's visit: no link for them.
+    village_view = client_for("cadre").get(f"/cases/{case.number}/")
+    assert village_view.status_code == 200
+    assert f"/field/visits/{visit.pk}/" not in village_view.text

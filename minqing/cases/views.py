@@ -26,6 +26,7 @@ from minqing.cases.selectors import (
 )
 from minqing.cases.services import case_register, case_transition, case_update_details
 from minqing.cases.workflow import Action, Status
+from minqing.fieldwork.case_sources import case_sources_context
 from minqing.lib.paging import CappedPaginator
 from minqing.org.models import Level, Node, UnitKind, User
 from minqing.org.roles import Cap, has_cap
@@ -198,6 +199,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "can_reveal": can_reveal_reporter(request.user, case),  # type: ignore[arg-type]
             **_supervision_context(request.user, case),  # type: ignore[arg-type]
             **board_context(request, case),
+            **case_sources_context(request, case),
             "now": timezone.now(),
         },
     )
