@@ -68,10 +68,11 @@ def main() -> int:
         print(f"{name:<55} {seconds * 1000:10.2f} ms  ×{seconds / baseline:10.1f}")
     from django.db import connection
 
-    from bench import case_bench, import_bench, portal_bench
+    from bench import case_bench, import_bench, portal_bench, textanalysis_bench
 
     extra = [] if os.environ.get("BENCH_SKIP_CASES") else case_bench.run()
     extra += portal_bench.run()
+    extra += textanalysis_bench.run()
     extra += import_bench.run()
     for row in extra:
         print(row)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "minqing.notify",
     "minqing.portal",
     "minqing.fieldwork",
+    "minqing.textanalysis",
     "minqing.demo",
     "minqing.web",
 ]
