@@ -51,10 +51,14 @@ class Cap(StrEnum):
     REVIEW_FIELDWORK = "review_fieldwork"
     # Record deputies' office receptions.
     RECEPTION = "reception"
+    # See hot spots, keyword trends and analysis figures for one's own area (民情分析).
+    VIEW_INSIGHT = "view_insight"
+    # Import labelled messages, train, evaluate and roll back the county's text models.
+    MANAGE_MODELS = "manage_models"
 
 
 _CASES = {Cap.VIEW_CASES, Cap.REGISTER_CASE}
-_ALL_TERRITORIAL = {Cap.VIEW_TREE, Cap.VIEW_RESIDENTS, Cap.VIEW_STAFF} | _CASES
+_ALL_TERRITORIAL = {Cap.VIEW_TREE, Cap.VIEW_RESIDENTS, Cap.VIEW_STAFF, Cap.VIEW_INSIGHT} | _CASES
 
 _FIELD = {Cap.FIELDWORK}
 _REVIEW = {Cap.REVIEW_FIELDWORK}
@@ -63,7 +67,7 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.COUNTY_ADMIN: frozenset(
         _ALL_TERRITORIAL
         | {Cap.USE_ADMIN, Cap.VIEW_AUDIT, Cap.SUPERVISE, Cap.REVEAL_RESIDENT}
-        | {Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK}
+        | {Cap.MANAGE_REGISTRY, Cap.MANAGE_NETWORK, Cap.MANAGE_MODELS}
         | _REVIEW
     ),
     Role.COUNTY_SUPERVISOR: frozenset(_ALL_TERRITORIAL | {Cap.VIEW_AUDIT, Cap.SUPERVISE} | _REVIEW),
