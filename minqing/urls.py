@@ -31,6 +31,7 @@ urlpatterns = [
     path("field/", include("minqing.fieldwork.urls")),
     path("track/", portal_views.track, name="track"),
     path("cases/", include("minqing.cases.urls")),
+    path("insight/", include("minqing.textanalysis.urls")),
     path("notifications/", include("minqing.notify.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -104,7 +104,10 @@ def nav_for(user: object) -> list[NavItem]:
     ]
 
 
-GROUPS: dict[str, tuple[str | Promise, str]] = {"field": (_("走访日记"), "bi-journal-text")}
+GROUPS: dict[str, tuple[str | Promise, str]] = {
+    "field": (_("走访日记"), "bi-journal-text"),
+    "insight": (_("民情分析"), "bi-graph-up-arrow"),
+}
 
 
 @dataclass

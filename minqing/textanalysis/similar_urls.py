@@ -1,0 +1,5 @@
+"""URLs of the similar pages under /insight/ (included by minqing/textanalysis/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
