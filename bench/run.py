@@ -68,12 +68,24 @@ def main() -> int:
         print(f"{name:<55} {seconds * 1000:10.2f} ms  ×{seconds / baseline:10.1f}")
     from django.db import connection
 
-    from bench import case_bench, import_bench, portal_bench, textanalysis_bench
+    from bench import (
+        case_bench,
+        hotspot_bench,
+        import_bench,
+        keyword_trends_bench,
+        portal_bench,
+        similar_bench,
+        textanalysis_bench,
+    )
 
     extra = [] if os.environ.get("BENCH_SKIP_CASES") else case_bench.run()
     extra += portal_bench.run()
     extra += textanalysis_bench.run()
     extra += import_bench.run()
+    # 民情分析 at 100,000 matters: similar-matter lookups, the hot-spot job, keyword trends.
+    extra += similar_bench.run()
+    extra += hotspot_bench.run()
+    extra += keyword_trends_bench.run()
     for row in extra:
         print(row)
     report = {

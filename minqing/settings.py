@@ -270,7 +270,17 @@ MINQING_PERIODIC_JOBS = [
     # Safety sweep of the notification outbox (deliveries normally run on commit).
     ("minqing.notify.tasks.deliver_outbox", env_int("MINQING_OUTBOX_SWEEP_SECONDS", 60)),
     ("minqing.web.tasks.optimize_database", 6 * 3600),
+    # 热点: daily re-clustering of each county's matters (idempotent per day).
+    (
+        "minqing.textanalysis.hotspot_tasks.refresh_hotspots_task",
+        env_int("MINQING_HOTSPOT_SECONDS", 24 * 3600),
+    ),
+    # 分析模型: retrain a county's models once enough newly confirmed matters arrived.
+    ("minqing.textanalysis.tasks.retrain_models_task", env_int("MINQING_RETRAIN_SECONDS", 86400)),
+    ("minqing.textanalysis.tasks.warm_keyword_counts_task", 86400),
 ]
+# Trained text models, one file per version (rollback = switch to an older file).
+MINQING_MODEL_DIR = Path(env_str("MINQING_MODEL_DIR", str(VAR_DIR / "models")))
 
 # Largest attachment accepted on a case (photos are re-encoded without EXIF).
 MINQING_ATTACHMENT_MAX_MB = env_int("MINQING_ATTACHMENT_MAX_MB", 10)

@@ -321,6 +321,8 @@ class Case(models.Model):
                 fields=["township", "is_live", "deadline"], name="cases_township_live_idx"
             ),
             models.Index(fields=["village", "is_live", "deadline"], name="cases_village_live_idx"),
+            # "What changed since?": each worker's similar-matters index asks on every lookup.
+            models.Index(fields=["updated_at"], name="cases_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""Reads of cases: the work queue, filtered lists, Chinese search, duplicate candidates."""
+"""Reads of cases: the work queue, filtered lists, Chinese search. Similar matters (duplicate
+candidates) are ranked by minqing.textanalysis.similarity.similar_matters."""
 
 from __future__ import annotations
 
@@ -104,34 +105,3 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(created_at__date__lte=filters.date_to)
     order = ("deadline", "id") if filters.overdue else ("-created_at", "-id")
     return qs.select_related("node__parent", "unit", "category").order_by(*order)
-
-
-def similar_open_cases(
-    user: User, *, node_path: str, text: str, households: list[int], limit: int = 5
-) -> list[Case]:
-    """Open matters that look like this one: same household, or same village and shared
-    words. A first cut before the text-analysis issue brings ranked similarity."""
-    qs = Case.objects.for_user(user).filter(status__in=OPEN_STATUSES)
-    condition = Q(pk__in=[])
-    if households:
-        condition |= Q(households__in=households)
-    village = node_path[:12]
-    grams = {text[i : i + 2] for i in range(max(len(text) - 1, 0))} if text else set()
-    grams = {g for g in grams if g.strip() and not any(ch in "，。、！？ ,.!?" for ch in g)}
-    if len(village) == 12 and grams:
-        word_match = Q()
-        for gram in list(grams)[:20]:
-            word_match |= Q(original_text__contains=gram)
-        condition |= Q(node__path__startswith=village) & word_match
-    candidates = list(qs.filter(condition).distinct().order_by("-created_at")[:50])
-
-    def overlap(case: Case) -> int:
-        return sum(1 for g in grams if g in case.original_text)
-
-    threshold = max(2, len(grams) // 4)
-    scored = [(overlap(c), c) for c in candidates]
-    same_household = {
-        c.pk for c in candidates if households and c.households.filter(pk__in=households).exists()
-    }
-    kept = [(n, c) for n, c in scored if n >= threshold or c.pk in same_household]
-    return [c for _, c in sorted(kept, key=lambda pair: pair[0], reverse=True)[:limit]]

@@ -21,7 +21,6 @@ from minqing.cases.selectors import (
     CaseFilters,
     filtered_cases,
     return_visits_due,
-    similar_open_cases,
     work_queue,
 )
 from minqing.cases.services import case_register, case_transition, case_update_details
@@ -32,6 +31,8 @@ from minqing.org.models import Level, Node, UnitKind, User
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404, user_county_path
 from minqing.portal.board_views import board_context
+from minqing.textanalysis.intake import confirm_from_form
+from minqing.textanalysis.similarity import SimilarMatch, similar_matters
 from minqing.web.decorators import requires
 
 
@@ -119,7 +120,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CaseRegisterForm(request.POST or None, user=user)  # type: ignore[arg-type]
-    similar: list[Case] = []
+    similar: list[SimilarMatch] = []
     retried = Case.objects.for_user(user).filter(
         idempotency_key=request.POST.get("idempotency_key") or None
     )
@@ -137,10 +138,10 @@ def register(request: HttpRequest) -> HttpResponse:
             for error in upload_errors:
                 form.add_error(None, error)
         elif request.POST.get("confirm_new") != "1" and (
-            similar := similar_open_cases(
+            similar := similar_matters(
                 user,  # type: ignore[arg-type]
-                node_path=node.path,
                 text=data["original_text"],
+                node=node,
                 households=[h.pk for h in data["households"]],
             )
         ):
@@ -157,6 +158,8 @@ def register(request: HttpRequest) -> HttpResponse:
                     if created:
                         for upload in request.FILES.getlist("files")[:10]:
                             attachment_add(case=case, upload=upload, actor=user)  # type: ignore[arg-type]
+                        if case.category_id:
+                            confirm_from_form(request, case)
             except ValidationError as error:
                 # The whole registration rolled back; say why next to the field (or on top).
                 if hasattr(error, "error_dict"):
@@ -305,13 +308,17 @@ def edit_details(request: HttpRequest, number: str) -> HttpResponse:
     case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
     if not can_act(request.user, case, Action.NOTE):  # type: ignore[arg-type]
         raise Http404
+    before = case.category_id  # the bound form below writes its values onto `case`
     form = CaseDetailsForm(request.POST, instance=case, user=request.user)  # type: ignore[arg-type]
     if form.is_valid():
-        case_update_details(
-            case=case,
-            actor=request.user,  # type: ignore[arg-type]
-            **{name: form.cleaned_data[name] for name in form.Meta.fields},
-        )
+        with transaction.atomic():
+            case = case_update_details(
+                case=case,
+                actor=request.user,  # type: ignore[arg-type]
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+            if case.category_id != before:
+                confirm_from_form(request, case)
         messages.success(request, _("事项信息已更新，群众原话保持不变。"))
     else:
         messages.error(request, _("提交的内容有误：%(e)s") % {"e": form.errors.as_text()})

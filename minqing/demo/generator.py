@@ -30,6 +30,7 @@ from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case
 from minqing.demo.cases import load_demo_cases
 from minqing.demo.fieldwork import load_demo_fieldwork
+from minqing.demo.insight import load_demo_insight
 from minqing.demo.network import load_demo_network
 from minqing.demo.people import HOUSEHOLD_FIELDS, RESIDENT_FIELDS, People
 from minqing.demo.plan import (
@@ -43,6 +44,7 @@ from minqing.demo.plan import (
     plan_county,
 )
 from minqing.demo.staff import DEMO_USERNAMES, StaffBuilder
+from minqing.demo.training import load_demo_training
 from minqing.fieldwork.models import DiaryEntry, Reception, TalkDay, Visit, VisitPlan
 from minqing.households.models import Household, Liaison, Resident
 from minqing.households.services import ensure_default_tags
@@ -130,6 +132,18 @@ def load(
             result.counts["case"] = load_demo_cases(
                 county=Node.objects.get(code=FIRST_COUNTY_CODE), rng=random.Random(f"{seed}:cases")
             )
+            # Months of categorised, routed matters and an imported file: models trained.
+            training = load_demo_training(
+                county=Node.objects.get(code=FIRST_COUNTY_CODE), rng=random.Random(f"{seed}:ml")
+            )
+            log("分析模型: " + ", ".join(f"{k} {v}" for k, v in training.items()))
+            result.counts["case"] += training.get("history", 0)
+            # Two clusters of matters and the hot-spot job run once: the 热点 card is live.
+            insight = load_demo_insight(
+                county=Node.objects.get(code=FIRST_COUNTY_CODE), rng=random.Random(f"{seed}:hot")
+            )
+            log("热点: " + ", ".join(f"{k} {v}" for k, v in insight.items()))
+            result.counts["case"] += insight["hot_case"]
         note = (
             f"演示数据 scale={scale} seed={seed}: {result.counts['county']} 个县, "
             f"{result.counts['township']} 个乡镇(街道), {result.counts['village']} 个村(社区), "

@@ -25,6 +25,9 @@ class Message:
     detail: str
     label: str
     id: str = ""
+    # Place tokens ("T:<township code> V:<village code>") for models that learn from where
+    # a matter comes from (routing); empty for plain text classification.
+    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class TaxonomyRow:
     level3: str
 
 
-def _decode(data: bytes, name: str) -> str:
+def decode_bytes(data: bytes, name: str) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -49,7 +52,7 @@ def _read_text(path: str | Path) -> str:
         data = p.read_bytes()
     except OSError as exc:
         raise DatasetError(f"{p}：无法读取文件。Cannot read file: {exc.strerror}") from exc
-    return _decode(data, str(p))
+    return decode_bytes(data, str(p))
 
 
 def read_messages(path: str | Path, *, require_label: bool = True) -> list[Message]:

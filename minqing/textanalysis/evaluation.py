@@ -7,7 +7,7 @@ part only; the taxonomy is not derived from the messages, so it may join every f
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,12 +21,15 @@ SEED = 42
 
 
 def evaluate(
-    train: Sequence[Message], test: Sequence[Message], taxonomy: Sequence[TaxonomyRow] = ()
+    train: Sequence[Message],
+    test: Sequence[Message],
+    taxonomy: Sequence[TaxonomyRow] = (),
+    make_model: Callable[[], TextClassifier] = TextClassifier,
 ) -> dict[str, Any]:
-    model = TextClassifier().fit(train, taxonomy)
+    model = make_model().fit(train, taxonomy)
     titles, details = [m.title for m in test], [m.detail for m in test]
     start = time.perf_counter()
-    predicted = model.predict_labels(titles, details)
+    predicted = model.predict_labels(titles, details, [m.place for m in test])
     elapsed = time.perf_counter() - start
     truth = [m.label for m in test]
     labels = sorted(set(truth) | set(predicted))
@@ -49,7 +52,10 @@ def evaluate(
 
 
 def crossval(
-    messages: Sequence[Message], taxonomy: Sequence[TaxonomyRow] = (), folds: int = 5
+    messages: Sequence[Message],
+    taxonomy: Sequence[TaxonomyRow] = (),
+    folds: int = 5,
+    make_model: Callable[[], TextClassifier] = TextClassifier,
 ) -> dict[str, Any]:
     labels = np.array([m.label for m in messages])
     smallest = min(np.unique(labels, return_counts=True)[1])
@@ -61,7 +67,7 @@ def crossval(
         )
     splitter = StratifiedKFold(folds, shuffle=True, random_state=SEED)
     runs = [
-        evaluate([messages[i] for i in tr], [messages[i] for i in te], taxonomy)
+        evaluate([messages[i] for i in tr], [messages[i] for i in te], taxonomy, make_model)
         for tr, te in splitter.split(np.zeros(len(labels)), labels)
     ]
     per_class: dict[str, dict[str, float]] = {}

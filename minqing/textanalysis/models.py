@@ -170,6 +170,9 @@ class CategoryConfirmation(models.Model):
         verbose_name = _("分类确认")
         verbose_name_plural = _("分类确认")
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.category_id}"
+
     @property
     def accepted(self) -> bool:
         return self.suggested_id == self.category_id
@@ -211,7 +214,8 @@ class HotSpotStatus(models.TextChoices):
 
 class HotSpot(models.Model):
     """A cluster of matters on one topic in one place within a time window, with its heat.
-    Recomputed by the daily job; a cluster keeps its row (by `key`) from day to day."""
+    Recomputed by the daily job; a cluster keeps its row (by `key`) from day to day. A
+    cluster the job no longer finds is kept, inactive, as history (heat as last seen)."""
 
     county = models.ForeignKey(
         Node, verbose_name=_("县(区)"), on_delete=models.CASCADE, related_name="+"
@@ -227,9 +231,15 @@ class HotSpot(models.Model):
     case_count = models.PositiveIntegerField(_("事项数"), default=0)
     household_count = models.PositiveIntegerField(_("涉及户数"), default=0)
     place_count = models.PositiveIntegerField(_("涉及地点数"), default=0)
+    previous_count = models.PositiveIntegerField(_("前一窗口事项数"), default=0)
     growth = models.FloatField(_("增长"), default=0.0)
     support = models.PositiveIntegerField(_("附议数"), default=0)
     heat = models.FloatField(_("热度"), default=0.0)
+    heat_parts = models.JSONField(_("热度构成"), default=dict, blank=True)
+    peak_heat = models.FloatField(_("最高热度"), default=0.0)
+    # Found by the latest run of the daily job; False = cooled down (kept as history).
+    active = models.BooleanField(_("当前热点"), default=True)
+    last_seen = models.DateField(_("最近发现日期"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=HotSpotStatus.choices, default=HotSpotStatus.WATCH
     )
@@ -239,6 +249,16 @@ class HotSpot(models.Model):
     first_seen = models.DateTimeField(_("首次发现"), default=timezone.now)
     computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
     alerted_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("研判时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("研判人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_note = models.TextField(_("研判意见"), blank=True)
 
     class Meta:
         verbose_name = _("热点")

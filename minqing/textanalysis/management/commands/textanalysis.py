@@ -2,8 +2,10 @@
 
 evaluate --train A.csv --test B.csv [--taxonomy T.csv]   train on A, score on B
 crossval --input A.csv [--folds 5] [--taxonomy T.csv]      stratified k-fold on A
+hotspots --input M.csv [--top N] [--window-days D] [--json] top hot issues of a message file
 
-Prints exactly one JSON object on stdout; problems go to stderr with exit code 2.
+evaluate and crossval print exactly one JSON object on stdout (hotspots a table, or one JSON
+object with --json); problems go to stderr with exit code 2.
 """
 
 from __future__ import annotations
@@ -37,8 +39,17 @@ class Command(BaseCommand):
         cv.add_argument("--input", required=True, help="CSV id,time,title,detail,label")
         cv.add_argument("--folds", type=int, default=5, help="折数 number of folds (default 5)")
         cv.add_argument("--taxonomy", default=None, help=TAXONOMY_HELP)
+        hot = sub.add_parser("hotspots", help="留言文件的热点 top hot issues of a message file")
+        hot.add_argument("--input", required=True, help="CSV id,time,title,detail[,support,place]")
+        hot.add_argument("--top", type=int, default=10, help="显示前 N 个 how many (default 10)")
+        hot.add_argument("--window-days", type=int, default=14, help="窗口天数 (default 14)")
+        hot.add_argument("--min-cases", type=int, default=3, help="最少件数 (default 3)")
+        hot.add_argument("--json", action="store_true", help="输出 JSON print one JSON object")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if action == "hotspots":
+            self._hotspots(options)
+            return
         try:
             taxonomy: list[TaxonomyRow] = (
                 read_taxonomy(options["taxonomy"]) if options.get("taxonomy") else []
@@ -52,3 +63,20 @@ class Command(BaseCommand):
         except (DatasetError, ValueError) as exc:
             raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def _hotspots(self, options: dict[str, Any]) -> None:
+        from minqing.textanalysis.hotspot_services import file_hotspots, format_file_hotspots
+
+        if options["window_days"] < 1 or options["top"] < 1 or options["min_cases"] < 1:
+            raise CommandError("--top, --window-days, --min-cases 须为正整数。", returncode=2)
+        try:
+            result = file_hotspots(
+                options["input"], top=options["top"], window_days=options["window_days"],
+                min_cases=options["min_cases"],
+            )  # fmt: skip
+        except DatasetError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            self.stdout.write(format_file_hotspots(result))
