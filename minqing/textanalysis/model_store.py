@@ -18,7 +18,10 @@ from django.conf import settings
 
 from minqing.textanalysis.models import ModelStatus, TextModel
 
-_cache: dict[int, Any] = {}  # TextModel pk → loaded object (a version's file never changes)
+# (TextModel pk, file checksum) → loaded object: a version's file never changes, and the
+# checksum keeps a reused primary key (a test database flushed between tests) from ever
+# answering with another model.
+_cache: dict[tuple[int, str], Any] = {}
 _lock = threading.Lock()
 
 
@@ -47,16 +50,17 @@ class ModelFileError(RuntimeError):
 
 
 def load(row: TextModel) -> Any:
+    key = (row.pk, row.sha256)
     with _lock:
-        if row.pk in _cache:
-            return _cache[row.pk]
+        if key in _cache:
+            return _cache[key]
     data = (model_dir() / row.file_name).read_bytes()
     if hashlib.sha256(data).hexdigest() != row.sha256:
         # A file that is not the one the worker wrote is never unpickled.
         raise ModelFileError(f"{row.file_name}: checksum mismatch")
     obj = joblib.load(io.BytesIO(data))
     with _lock:
-        _cache[row.pk] = obj
+        _cache[key] = obj
     return obj
 
 
