@@ -102,12 +102,28 @@ def main() -> int:
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (RESULTS / "latest.md").write_text(markdown(report))
+    print(f"written: {RESULTS / 'latest.json'}")
+    return 0
+
+
+def _value(row: dict) -> str:  # type: ignore[type-arg]
+    if "p50_ms" in row:
+        return f"p50 {row['p50_ms']:.1f} ms · p95 {row['p95_ms']:.1f} ms"
+    median = row["median"]
+    return f"{median:.3f} {row['unit']}" if abs(median) < 10 else f"{median:.1f} {row['unit']}"
+
+
+def markdown(report: dict) -> str:  # type: ignore[type-arg]
+    """The report as the Markdown table kept next to the JSON (also: `--render FILE.json`)."""
+    rows, extra = report["results"], report["case_loop"]
+    load_seconds, baseline = report["demo_load_s"], report["baseline"]["median_s"]
     lines = [
-        f"# Bench {report['when']} — {report['database']}, scale {scale}, "
+        f"# Bench {report['when']} — {report['database']}, scale {report['scale']}, "
         f"{report['machine']}, Python {report['python']}",
         "",
         f"Demo load: {load_seconds:.1f} s. Baseline (SELECT 1): {baseline * 1e6:.1f} µs. "
-        f"Median of {REPEATS} runs.",
+        f"Median of {report['repeats']} runs.",
         "",
         "| benchmark | median | × baseline |",
         "|---|---:|---:|",
@@ -116,17 +132,20 @@ def main() -> int:
             for r in rows
         ),
     ]
-    lines += ["", "## Case loop", "", "| measure | value | checks |", "|---|---:|---|"]
-    for row in extra:
-        if "p50_ms" in row:
-            value = f"p50 {row['p50_ms']:.1f} ms · p95 {row['p95_ms']:.1f} ms"
-        else:
-            value = f"{row['median']:.1f} {row['unit']}"
-        lines.append(f"| {row['name']} | {value} | {row.get('checks', '')} |")
-    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
-    print(f"written: {RESULTS / 'latest.json'}")
-    return 0
+    lines += [
+        "",
+        "## Case loop, portal, import and insight",
+        "",
+        "| measure | value | checks |",
+        "|---|---:|---|",
+    ]
+    lines += [f"| {row['name']} | {_value(row)} | {row.get('checks', '')} |" for row in extra]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--render"]:
+        source = Path(sys.argv[2])
+        source.with_suffix(".md").write_text(markdown(json.loads(source.read_text())))
+        raise SystemExit(0)
     raise SystemExit(main())
