@@ -173,3 +173,11 @@ def test_correcting_the_category_in_the_details_form_updates_the_training_data(
          "nature": case.nature, "urgency": case.urgency, "must_report": ""},
     )  # fmt: skip
     assert CategoryConfirmation.objects.get(case=case).category == second
+
+
+def test_a_reshown_form_keeps_the_suggestion_until_the_panel_reloads(trained, client_for) -> None:
+    page = client_for("cadre").post(
+        "/cases/new/",
+        {"original_text": "", "insight_suggested": "07", "insight_model": "3"},
+    )
+    assert 'name="insight_suggested" value="07"' in page.content.decode()

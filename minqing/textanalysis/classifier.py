@@ -79,7 +79,9 @@ TAXONOMY_WEIGHT = 2.0
 
 # Routing also learns from the place: which township or village a matter comes from says
 # much about who solves it there (a township whose water station fixes wells, say).
-PLACE_BLOCK = Block("place", "place", (1, 1))
+# At half weight: where a matter comes from should tip the balance, not outvote its words
+# (demo county, 222 routed matters, 5-fold accuracy 0.625 at 1.0, 0.670 at 0.5, 0.655 at 0.3).
+PLACE_BLOCK = Block("place", "place", (1, 1), 0.5)
 
 
 def _text(title: str, detail: str, which: str) -> str:

@@ -110,6 +110,18 @@ class TextModel(models.Model):
         return f"{self.get_kind_display()} v{self.version}"
 
     @property
+    def method_label(self) -> str:
+        """How the version was evaluated, for the county admin."""
+        method = str(self.evaluation.get("method", ""))
+        if method.endswith("-fold"):
+            return _("%(k)s 折交叉验证") % {"k": method.removesuffix("-fold")}
+        if method.startswith("holdout"):
+            return str(_("留出五分之一样本验证"))
+        if method == "none":
+            return str(_("样本太少，未评估"))
+        return "—"
+
+    @property
     def macro_f1(self) -> float | None:
         value = self.evaluation.get("macro_f1")
         return float(value) if value is not None else None

@@ -101,6 +101,7 @@ def test_clerk_sees_category_level_and_the_same_well_while_typing(
     clerk.click("button[type=submit].btn-lg")
     # The look-alikes are shown once more before a second registration; it is a new call.
     clerk.locator("[data-testid=similar-cases]").wait_for()
+    clerk.locator("#insight-panel [data-testid=insight-categories]").wait_for()
     clerk.click("button[name=confirm_new]")
     clerk.wait_for_url(f"{live_server.url}/cases/*/")
     case = Case.objects.get(number=clerk.inner_text("[data-testid=case-number]"))
