@@ -99,28 +99,55 @@ def test_registering_keeps_the_chosen_category_and_the_suggestion(trained, clien
     assert confirmation.suggested.code == "07"
 
 
-def test_routing_is_learned_from_past_assignments_and_place(
-    trained, client_for, django_capture_on_commit_callbacks
-) -> None:
-    cadre = trained.users["cadre"]
+def _train_routing(county, capture) -> None:  # type: ignore[no-untyped-def]
+    cadre = county.users["cadre"]
     texts = {
-        trained.station: ["路灯坏了请修一下", "垃圾没人清运", "邻居吵架请调解", "村口水沟堵了"],
-        trained.department: ["低保申请怎么办", "残疾补贴怎么领", "养老院入住申请", "临时救助申请"],
+        county.station: ["路灯坏了请修一下", "垃圾没人清运", "邻居吵架请调解", "村口水沟堵了"],
+        county.department: ["低保申请怎么办", "残疾补贴怎么领", "养老院入住申请", "临时救助申请"],
     }
     for unit, items in texts.items():
         for n, text in enumerate(items * 3):
             case, _ = case_register(
-                actor=cadre, node=trained.g1a, channel=Channel.HOTLINE, nature=Nature.HELP,
+                actor=cadre, node=county.g1a, channel=Channel.HOTLINE, nature=Nature.HELP,
                 original_text=f"{text}（{n}）", reporter_name="张建国",
             )  # fmt: skip
             case_transition(case=case, action="assign", actor=cadre, unit=unit)
     from minqing.textanalysis.models import InsightRules
 
-    InsightRules.objects.create(county=trained.county, min_training_cases=10)
-    with django_capture_on_commit_callbacks(execute=True):
-        row = model_request_training(county=trained.county, kind=ModelKind.ROUTING, actor=None)
+    InsightRules.objects.create(county=county.county, min_training_cases=10)
+    with capture(execute=True):
+        row = model_request_training(county=county.county, kind=ModelKind.ROUTING, actor=None)
     row.refresh_from_db()
     assert row.status == ModelStatus.READY, row.error
+
+
+def test_the_case_page_offers_to_assign_as_suggested(
+    trained, client_for, django_capture_on_commit_callbacks
+) -> None:
+    _train_routing(trained, django_capture_on_commit_callbacks)
+    case, _ = case_register(
+        actor=trained.users["township_staff"], node=trained.g1b, channel=Channel.HOTLINE,
+        nature=Nature.HELP, original_text="二组路灯坏了，晚上看不见路", reporter_name="李秀英",
+    )  # fmt: skip
+    panel = client_for("township_staff").get(f"/insight/case/{case.number}/").content.decode()
+    assert 'data-testid="assign-as-suggested"' in panel
+    assert trained.station.name in panel
+    client_for("township_staff").post(
+        f"/cases/{case.number}/act/",
+        {"action": "assign", "unit": trained.station.pk, "note": "按智能提示交办"},
+    )
+    case.refresh_from_db()
+    assert case.status == "assigned"
+    assert case.unit == trained.station
+    # Once it sits with that unit, the button is gone.
+    panel = client_for("township_staff").get(f"/insight/case/{case.number}/").content.decode()
+    assert 'data-testid="assign-as-suggested"' not in panel
+
+
+def test_routing_is_learned_from_past_assignments_and_place(
+    trained, client_for, django_capture_on_commit_callbacks
+) -> None:
+    _train_routing(trained, django_capture_on_commit_callbacks)
     page = _suggest(
         client_for("cadre"), original_text="想申请低保，家里困难", node=trained.g1a.pk
     ).content.decode()

@@ -16,7 +16,7 @@ from minqing.cases.models import Case, Category
 from minqing.cases.permissions import can_act
 from minqing.cases.services import case_update_details
 from minqing.cases.workflow import Action
-from minqing.org.models import Node
+from minqing.org.models import Node, Unit
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.textanalysis.intake import case_insight, confirm_from_form, intake_insight
@@ -143,10 +143,19 @@ def case_panel(request: HttpRequest, number: str) -> HttpResponse:
     case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
     insight = case_insight(request.user, case)  # type: ignore[arg-type]
     can_adopt = can_act(request.user, case, Action.NOTE)  # type: ignore[arg-type]
+    # One click to route as suggested, when the viewer may assign and the unit is one the
+    # action form would accept from them (the same scoped list).
+    unit = insight.routing.unit if insight.routing else None
+    can_assign = (
+        unit is not None
+        and case.unit_id != unit.pk
+        and can_act(request.user, case, Action.ASSIGN)  # type: ignore[arg-type]
+        and Unit.objects.for_user(request.user).filter(pk=unit.pk, receives_cases=True).exists()
+    )
     return render(
         request,
         "textanalysis/_case_panel.html",
-        {"insight": insight, "case": case, "can_adopt": can_adopt},
+        {"insight": insight, "case": case, "can_adopt": can_adopt, "can_assign": can_assign},
     )
 
 
