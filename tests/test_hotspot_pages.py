@@ -236,3 +236,34 @@ def test_the_insight_menu_has_the_hot_spot_entry(county: County, client_for: obj
     client: Client = client_for("cadre")  # type: ignore[operator]
     html = client.get("/insight/hot/").content.decode()
     assert 'data-nav="hotspots"' in html
+
+
+def test_only_the_supervising_level_may_mark_a_hot_spot_handled(
+    county: County, spots: dict[str, HotSpot], client_for
+) -> None:
+    # The village's own cadre sees its hot spot but cannot silence the alert meant for the
+    # township above it.
+    spot = spots["东风村"]
+    cadre = client_for("cadre")
+    page = cadre.get(f"/insight/hot/{spot.pk}/").content.decode()
+    assert 'data-testid="hot-handle-form"' not in page
+    assert cadre.post(f"/insight/hot/{spot.pk}/handled/").status_code == 404
+    spot.refresh_from_db()
+    assert spot.status == HotSpotStatus.ALERT
+    supervisor = client_for("county_supervisor")
+    assert 'data-testid="hot-handle-form"' in supervisor.get(f"/insight/hot/{spot.pk}/").text
+    assert supervisor.post(f"/insight/hot/{spot.pk}/handled/").status_code == 302
+
+
+def test_a_reporter_who_names_himself_does_not_become_the_topic(county: County) -> None:
+    for i, text in enumerate(WELL):
+        case_register(
+            actor=None, node=county.g1a, channel="hotline", nature="help",
+            original_text=f"我是张建国，{text}", reporter_name="张建国",
+            reported_at=timezone.now() - dt.timedelta(days=i, hours=1),
+        )  # fmt: skip
+    hotspots_refresh(county=county.county)
+    spot = HotSpot.objects.get()
+    assert "张建国" not in spot.topic
+    assert "张建国" not in spot.agenda
+    assert "张建国" not in " ".join(spot.keywords)

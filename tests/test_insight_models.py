@@ -198,3 +198,36 @@ def test_the_daily_job_retrains_only_when_enough_new_data_arrived(tree, train) -
     assert TextModel.objects.filter(kind=ModelKind.CATEGORY).count() == 1
     TextModel.objects.update(status=ModelStatus.READY, n_train=36)
     assert models_retrain_if_needed() == 0  # nothing new since v1
+
+
+def test_a_version_stuck_in_the_queue_or_in_training_does_not_block_the_county(
+    tree, django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    _import(tree)
+    long_ago = timezone.now() - dt.timedelta(hours=3)
+    lost = TextModel.objects.create(
+        county=tree.county, kind=ModelKind.CATEGORY, version=1, created_at=long_ago
+    )
+    # A queued version whose job was lost is queued again (and now trained).
+    with django_capture_on_commit_callbacks(execute=True):
+        again = model_request_training(county=tree.county, kind=ModelKind.CATEGORY, actor=None)
+    assert again.pk == lost.pk
+    lost.refresh_from_db()
+    assert lost.status == ModelStatus.READY
+    # A version left "training" by a dead worker is written off and a new one trains.
+    dead = TextModel.objects.create(
+        county=tree.county, kind=ModelKind.CATEGORY, version=2, created_at=long_ago,
+        status=ModelStatus.TRAINING,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = model_request_training(county=tree.county, kind=ModelKind.CATEGORY, actor=None)
+    dead.refresh_from_db()
+    fresh.refresh_from_db()
+    assert dead.status == ModelStatus.FAILED
+    assert "超时" in dead.error
+    assert fresh.version == 3
+    assert fresh.status == ModelStatus.READY

@@ -208,3 +208,12 @@ def test_a_reshown_form_keeps_the_suggestion_until_the_panel_reloads(trained, cl
         {"original_text": "", "insight_suggested": "07", "insight_model": "3"},
     )
     assert 'name="insight_suggested" value="07"' in page.content.decode()
+
+
+def test_adopting_a_malformed_category_answers_404(trained, client_for) -> None:
+    case, _ = case_register(
+        actor=trained.users["cadre"], node=trained.g1a, channel=Channel.HOTLINE,
+        nature=Nature.HELP, original_text="村口路灯坏了", reporter_name="张建国",
+    )  # fmt: skip
+    url = f"/insight/case/{case.number}/category/"
+    assert client_for("cadre").post(url, {"category": "abc"}).status_code == 404

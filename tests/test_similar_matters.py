@@ -455,3 +455,25 @@ def test_registration_warning_shows_only_matters_in_the_clerks_scope(county, cli
         "/cases/new/", _form(county, node=county.g2.pk, original_text=WELL_V1)
     )
     assert response.status_code == 302  # 东风村's well is not the sibling village's business
+
+
+def test_a_matter_cannot_be_merged_into_a_finished_one(county) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    from minqing.cases.services import case_register, case_transition
+
+    cadre = county.users["cadre"]
+    old, _ = case_register(
+        actor=cadre, node=county.g1a, channel="hotline", nature="help",
+        original_text="一组水井抽水泵坏了", reporter_name="张建国",
+    )  # fmt: skip
+    case_transition(case=old, action="solve_on_spot", actor=cadre, answer="已修好")
+    new, _ = case_register(
+        actor=cadre, node=county.g1a, channel="hotline", nature="help",
+        original_text="一组水井抽水泵又坏了", reporter_name="李秀英",
+    )  # fmt: skip
+    old.refresh_from_db()
+    with pytest.raises(ValidationError, match="只能并入尚未办结的事项"):
+        case_transition(case=new, action="merge", actor=cadre, parent=old)
+    new.refresh_from_db()
+    assert new.status == "registered"

@@ -24,7 +24,7 @@ from minqing.cases.models import Case, CaseEvent, Category, Rating, Urgency
 from minqing.cases.notifications import on_event
 from minqing.cases.numbering import allocate_number
 from minqing.cases.routing import unit_above
-from minqing.cases.workflow import TRANSITIONS, Action, Status
+from minqing.cases.workflow import OPEN_STATUSES, TRANSITIONS, Action, Status
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 
 
@@ -277,6 +277,9 @@ def case_transition(
     elif action == Action.MERGE:
         if parent is None or parent.pk == case.pk or parent.parent_id == case.pk:
             raise TransitionError(_("不能并入自身。"))
+        if parent.status not in OPEN_STATUSES:
+            # A matter parked under a finished one would never be handled.
+            raise TransitionError(_("只能并入尚未办结的事项。"))
         case.parent = parent
         data["parent"] = parent.number
 

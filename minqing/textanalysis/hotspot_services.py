@@ -138,6 +138,10 @@ def county_records(county: Node, *, start: dt.date, end: dt.date) -> list[Record
         chunk_size=5000
     ):
         text = description or original
+        if name and len(name) > 1:
+            # A reporter who names himself must not become a hot spot's "topic" (the topic
+            # goes into agendas and alerts); keyword trends drop the name the same way.
+            title, text = title.replace(name, ""), text.replace(name, "")
         if strip is not None:
             title, text = strip(title), strip(text)
         if pk in households:
@@ -259,7 +263,8 @@ def hotspots_refresh(
     (alerted_at); a row that drops below it goes back to 关注, and one no longer found is
     kept as inactive history. 已研判 rows keep their status."""
     rules = insight_rules_for(county)
-    days = window_days or rules.hotspot_window_days
+    # The admin enforces these minimums; a row saved around it must not empty the page.
+    days = max(1, window_days or rules.hotspot_window_days)
     today = today or timezone.localdate()
     start = today - dt.timedelta(days=2 * days - 1)
     records = county_records(county, start=start, end=today)
@@ -267,7 +272,7 @@ def hotspots_refresh(
     clusters = find_hotspots(
         records,
         window_days=days,
-        min_cases=rules.hotspot_min_cases,
+        min_cases=max(2, rules.hotspot_min_cases),
         as_of=today,
         stop_words=rules.stop_word_list(),
         tokenize=segmenter.tokens,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.org.models import User
-from minqing.org.roles import Cap
+from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.org.selectors import breadcrumb
 from minqing.textanalysis.hotspot_selectors import (
@@ -23,7 +23,7 @@ from minqing.textanalysis.hotspot_selectors import (
     series_rows,
 )
 from minqing.textanalysis.hotspot_services import hotspot_mark_handled
-from minqing.textanalysis.models import HotSpotStatus
+from minqing.textanalysis.models import HotSpot, HotSpotStatus
 from minqing.textanalysis.rules import insight_rules_for
 from minqing.web.decorators import requires
 
@@ -56,14 +56,18 @@ def hot_list(request: HttpRequest) -> HttpResponse:
 def hot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     spot = get_in_scope_or_404(hot_spots_for(user), request, pk=pk)
-    cases = list(hot_spot_cases(user, spot)[:200])
+    visible = hot_spot_cases(user, spot)
+    cases = list(visible[:LIST_CAP])
+    shown_all = len(cases) < LIST_CAP
     return render(
         request,
         "textanalysis/hotspot_detail.html",
         {
             "spot": spot,
             "cases": cases,
-            "hidden": max(spot.case_count - len(cases), 0),
+            "hidden": max(spot.case_count - (len(cases) if shown_all else visible.count()), 0),
+            "capped": not shown_all,
+            "can_handle": can_mark_handled(user, spot),
             "crumbs": breadcrumb(user, spot.node),
             "parts": heat_breakdown(spot),
             "chart": chart_data(spot),
@@ -72,11 +76,28 @@ def hot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+LIST_CAP = 200  # matters listed on a hot spot's page
+
+
+def can_mark_handled(user: User, spot: HotSpot) -> bool:
+    """Marking a spot 已研判 silences its alert upward, so only the supervising level may:
+    someone who supervises (SUPERVISE) from a level above the spot's place."""
+    node = user.node
+    return (
+        has_cap(user, Cap.SUPERVISE)
+        and node is not None
+        and len(node.path) < len(spot.node.path)
+        and spot.node.path.startswith(node.path)
+    )
+
+
 @require_POST
 @requires(Cap.VIEW_INSIGHT)
 def hot_handle(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     spot = get_in_scope_or_404(hot_spots_for(user), request, pk=pk)
+    if not can_mark_handled(user, spot):
+        raise Http404
     if spot.status == HotSpotStatus.HANDLED:
         messages.info(request, _("该热点已研判。"))
     else:

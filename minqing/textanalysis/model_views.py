@@ -166,8 +166,9 @@ def adopt_category(request: HttpRequest, number: str) -> HttpResponse:
     case = get_in_scope_or_404(Case.objects.for_user(request.user), request, number=number)
     if not can_act(request.user, case, Action.NOTE):  # type: ignore[arg-type]
         raise Http404
+    raw = request.POST.get("category", "")
     category = get_object_or_404(
-        Category, pk=request.POST.get("category") or 0, county_id=case.county_id, active=True
+        Category, pk=int(raw) if raw.isdigit() else 0, county_id=case.county_id, active=True
     )
     with transaction.atomic():
         case = case_update_details(case=case, actor=request.user, category=category)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ confirmations, urgency word lists and daily hot spots."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,16 +20,27 @@ class InsightRules(models.Model):
         Node, verbose_name=_("县(区)"), on_delete=models.CASCADE, related_name="insight_rules"
     )
     # Hot spots (issue 7 §5): matters of one topic in one place within a window.
-    hotspot_window_days = models.PositiveIntegerField(_("热点统计窗口(天)"), default=14)
-    hotspot_min_cases = models.PositiveIntegerField(_("热点最少事项数"), default=3)
-    hotspot_alert_heat = models.FloatField(_("热点预警热度阈值"), default=10.0)
+    hotspot_window_days = models.PositiveIntegerField(
+        _("热点统计窗口(天)"), default=14, validators=[MinValueValidator(1)]
+    )
+    # A "cluster" of one matter is no hot spot; a threshold of 0 would alert on everything.
+    hotspot_min_cases = models.PositiveIntegerField(
+        _("热点最少事项数"), default=3, validators=[MinValueValidator(2)]
+    )
+    hotspot_alert_heat = models.FloatField(
+        _("热点预警热度阈值"), default=10.0, validators=[MinValueValidator(1.0)]
+    )
     # Similar matters: closed matters stay comparable this long (open ones always).
-    similar_recent_days = models.PositiveIntegerField(_("相似事项回溯(天)"), default=90)
+    similar_recent_days = models.PositiveIntegerField(
+        _("相似事项回溯(天)"), default=90, validators=[MinValueValidator(1)]
+    )
     # Words jieba must keep whole (place names, local terms), one per line.
     custom_words = models.TextField(_("自定义词(每行一个)"), blank=True)
     # Words that carry no topic for keyword trends, one per line, on top of the built-in list.
     stop_words = models.TextField(_("停用词(每行一个)"), blank=True)
-    min_training_cases = models.PositiveIntegerField(_("训练所需最少样本数"), default=30)
+    min_training_cases = models.PositiveIntegerField(
+        _("训练所需最少样本数"), default=30, validators=[MinValueValidator(10)]
+    )
 
     class Meta:
         verbose_name = _("民情分析设置")

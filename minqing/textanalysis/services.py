@@ -4,6 +4,7 @@ category confirmations. Each is atomic; the training itself runs in the task wor
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -31,21 +32,41 @@ from minqing.textanalysis.models import (
 from minqing.textanalysis.rules import insight_rules_for
 
 IMPORT_MAX_ROWS = 50_000
+# A queued version whose job has not started by then is queued again; one still "training"
+# after the timeout is written off (training takes seconds to minutes, not hours).
+REQUEUE_AFTER = dt.timedelta(minutes=30)
+TRAINING_TIMEOUT = dt.timedelta(hours=2)
 # Retrain once the data has grown by this share (or by RETRAIN_MIN_NEW examples).
 RETRAIN_GROWTH = 0.2
 RETRAIN_MIN_NEW = 50
 
 
 def model_request_training(*, county: Node, kind: str, actor: User | None) -> TextModel:
-    """Queue a new version; the worker trains it. A version already waiting is reused."""
+    """Queue a new version; the worker trains it. A version already waiting is reused, but
+    one that waited too long (its job was lost, or the worker died mid-training) is queued
+    again or written off, so a county can never be stuck behind it."""
     from minqing.textanalysis.tasks import train_model_task
 
     with transaction.atomic():
+        # The county row serialises requests: two clicks cannot take the same version number.
+        Node.objects.select_for_update().filter(pk=county.pk).first()
+        now = timezone.now()
         waiting = TextModel.objects.filter(
             county=county, kind=kind, status__in=[ModelStatus.QUEUED, ModelStatus.TRAINING]
         ).first()
-        if waiting is not None:
+        if waiting is not None and waiting.status == ModelStatus.QUEUED:
+            if now - waiting.created_at > REQUEUE_AFTER:
+                transaction.on_commit(
+                    partial(train_model_task.enqueue, model_id=waiting.pk), robust=True
+                )
             return waiting
+        if waiting is not None:
+            if now - waiting.created_at <= TRAINING_TIMEOUT:
+                return waiting
+            waiting.status = ModelStatus.FAILED
+            waiting.error = _("训练超时未完成(任务进程可能已中断)，已作废。")
+            waiting.finished_at = now
+            waiting.save(update_fields=["status", "error", "finished_at"])
         last = TextModel.objects.filter(county=county, kind=kind).aggregate(v=Max("version"))
         row = TextModel.objects.create(
             county=county, kind=kind, version=(last["v"] or 0) + 1, requested_by=actor
@@ -60,9 +81,9 @@ def model_activate(*, model: TextModel, actor: User | None) -> TextModel:
     if model.status != ModelStatus.READY:
         raise ValidationError(_("只有训练完成的版本才能启用。"))
     with transaction.atomic():
+        Node.objects.select_for_update().filter(pk=model.county_id).first()  # one switch at a time
         previous = (
-            TextModel.objects.select_for_update()
-            .filter(county_id=model.county_id, kind=model.kind, active=True)
+            TextModel.objects.filter(county_id=model.county_id, kind=model.kind, active=True)
             .exclude(pk=model.pk)
             .first()
         )

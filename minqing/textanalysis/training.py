@@ -20,6 +20,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from minqing.audit.models import Action as AuditAction
+from minqing.audit.services import record
 from minqing.cases.models import Case, Category, Urgency
 from minqing.cases.workflow import Status
 from minqing.org.models import PATH_WIDTH, Level, Node, UnitKind
@@ -216,11 +218,9 @@ def train(row: TextModel) -> TextModel:
     row.evaluation = evaluation
     row.finished_at = timezone.now()
     with transaction.atomic():
-        current = (
-            TextModel.objects.select_for_update()
-            .filter(county=county, kind=row.kind, active=True)
-            .first()
-        )
+        # Same lock as an admin's switch (services.model_activate): one activation at a time.
+        Node.objects.select_for_update().filter(pk=county.pk).first()
+        current = TextModel.objects.filter(county=county, kind=row.kind, active=True).first()
         better = (
             current is None
             or current.macro_f1 is None
@@ -232,4 +232,12 @@ def train(row: TextModel) -> TextModel:
         if not better:
             row.error = "评估结果明显低于在用版本，未自动启用；可在模型页手动启用。"
         row.save()
+        if better:
+            record(
+                action=AuditAction.UPDATE,
+                actor=None,
+                obj=row,
+                changes={"active": [current.version if current else None, row.version]},
+                note="训练完成后自动启用",
+            )
     return row
