@@ -22,6 +22,7 @@ from minqing.textanalysis.models import ModelStatus, TextModel
 # checksum keeps a reused primary key (a test database flushed between tests) from ever
 # answering with another model.
 _cache: dict[tuple[int, str], Any] = {}
+CACHE_SIZE = 12  # three kinds for a few counties; a model is a few MB
 _lock = threading.Lock()
 
 
@@ -61,6 +62,8 @@ def load(row: TextModel) -> Any:
     obj = joblib.load(io.BytesIO(data))
     with _lock:
         _cache[key] = obj
+        while len(_cache) > CACHE_SIZE:  # versions switched away from are dropped, oldest first
+            del _cache[next(iter(_cache))]
     return obj
 
 
