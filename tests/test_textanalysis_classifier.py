@@ -79,6 +79,8 @@ def test_clear_messages_rank_their_class_first(
     assert all(0.0 <= c <= 1.0 for c in confidences)
     assert prediction.cues  # something in the text to highlight
     assert all(cue in title + detail for cue in prediction.cues)
+    # Cues explain: whole words or bigrams, never one character or a particle's bigram.
+    assert all(len(cue) > 1 and "的" not in cue and "了" not in cue for cue in prediction.cues)
 
 
 def test_taxonomy_names_teach_a_cue_the_messages_lack() -> None:

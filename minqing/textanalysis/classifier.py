@@ -34,6 +34,7 @@ OTHER = "其他"  # catch-all tree leaves name nothing; as documents they would 
 _LETTERS = re.compile(r"[A-Za-z]+\d*")
 _DIGITS = re.compile(r"\d+")
 _PUNCT = re.compile(r"[\W_]+")
+_FUNCTION_CHARS = frozenset("的了着吗呢吧啊呀我你他她都也就又很是在")
 
 
 def normalise(text: str) -> str:
@@ -241,7 +242,8 @@ class TextClassifier:
             if name.startswith(("T:", "V:")):
                 continue
             term = _PUNCT.sub("", name)
-            # A single character ("水") is a weak cue to show a clerk; words say why.
-            if len(term) > 1 and term not in cues:
+            # A single character ("水") or a bigram glued to a particle ("的老") is a weak cue
+            # to show a clerk: it pushes the score but explains nothing.
+            if len(term) > 1 and not _FUNCTION_CHARS.intersection(term) and term not in cues:
                 cues.append(term)
         return cues
