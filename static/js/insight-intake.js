@@ -19,3 +19,20 @@ document.addEventListener("click", (event) => {
     if (kind && urgency.dataset.mqMustReport) kind.value = urgency.dataset.mqMustReport;
   }
 });
+
+// On a narrow screen the suggestion card sits under the text box, where the cadre is
+// typing; on a wide one it stays in the right-hand column. Moving the node keeps htmx's
+// bindings (they hang on the card and on the text box).
+(() => {
+  const card = document.getElementById("insight-card");
+  const narrow = document.getElementById("insight-slot-narrow");
+  const wide = document.getElementById("insight-slot-wide");
+  if (!card || !narrow || !wide) return;
+  const large = window.matchMedia("(min-width: 992px)");
+  const place = () => {
+    if (large.matches) wide.prepend(card);
+    else narrow.appendChild(card);
+  };
+  large.addEventListener("change", place);
+  place();
+})();

@@ -110,3 +110,23 @@ def test_clerk_sees_category_level_and_the_same_well_while_typing(
     assert confirmation.category == top
     clerk.locator("[data-testid=case-insight]").wait_for()
     clerk.screenshot(path=str(artifacts / "insight-case.png"), full_page=True)
+
+
+def test_on_a_phone_the_suggestions_sit_under_the_text_box(
+    history, live_server, browser, artifacts
+):
+    cadre = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    sign_in(cadre, live_server, "cadre")
+    cadre.goto(f"{live_server.url}/cases/new/")
+    cadre.select_option("#id_node", str(history.g1a.pk))
+    cadre.locator("#id_original_text").press_sequentially(
+        "一组的水井抽水泵又坏了，没水吃。", delay=10
+    )
+    panel = cadre.locator("#insight-panel")
+    expect(panel.locator("[data-testid=insight-similar]")).to_be_visible(timeout=15000)
+    text_box = cadre.locator("#id_original_text").bounding_box()
+    card = cadre.locator("#insight-card").bounding_box()
+    channel = cadre.locator("#id_channel").bounding_box()
+    assert text_box["y"] < card["y"] < channel["y"]
+    assert card["x"] + card["width"] <= 390
+    cadre.screenshot(path=str(artifacts / "insight-intake-phone.png"), full_page=True)
