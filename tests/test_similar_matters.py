@@ -477,3 +477,22 @@ def test_a_matter_cannot_be_merged_into_a_finished_one(county) -> None:  # type:
         case_transition(case=new, action="merge", actor=cadre, parent=old)
     new.refresh_from_db()
     assert new.status == "registered"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_served_workers_build_the_index_before_the_first_lookup(county) -> None:  # type: ignore[no-untyped-def]
+    from minqing.cases.services import case_register
+    from minqing.gunicorn_conf import warm_in_background
+    from minqing.textanalysis import similar_index
+
+    case_register(
+        actor=None, node=county.g1a, channel="hotline", nature="help",
+        original_text="一组水井抽水泵坏了", reporter_name="张建国",
+    )  # fmt: skip
+    similar_index.reset()
+    warm_in_background().join(timeout=30)
+    try:
+        assert county.county.pk in similar_index._indexes
+        assert similar_index._indexes[county.county.pk].n_docs == 1
+    finally:
+        similar_index.reset()  # the next test's database is another one

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         web = subprocess.Popen(
             [
                 python, "-m", "gunicorn", "minqing.wsgi:application",
+                "--config", "python:minqing.gunicorn_conf",
                 "--bind", bind,
                 "--workers", str(workers),
                 "--threads", str(threads),
