@@ -196,19 +196,9 @@ def run() -> list[dict[str, object]]:
 
 if __name__ == "__main__":
     import json
-    import tempfile
 
-    os.environ.setdefault("MINQING_VAR_DIR", tempfile.mkdtemp(prefix="minqing-kwbench-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minqing.settings")
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
+    from bench.run import _setup_django  # the same scratch database as `make bench`
 
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    _setup_django()
     for row in run():
         print(json.dumps(row, ensure_ascii=False, default=str))

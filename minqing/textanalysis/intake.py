@@ -21,6 +21,7 @@ from minqing.cases.routing import center_for, station_for
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 from minqing.textanalysis import model_store
 from minqing.textanalysis.models import ModelKind, TextModel
+from minqing.textanalysis.rules import county_of
 from minqing.textanalysis.services import category_confirm
 from minqing.textanalysis.similarity import SimilarMatch, similar_matters
 from minqing.textanalysis.training import DEPT_PREFIX, TOWNSHIP, VILLAGE, place_tokens
@@ -209,15 +210,10 @@ def intake_insight(
 
 
 def _county_id(user: User, node: Node | None) -> int | None:
-    path = node.path if node is not None else getattr(user.node, "path", "")
-    width = PATH_WIDTH[Level.COUNTY]
-    if len(path) < width:
+    place = node if node is not None else user.node
+    if place is None or len(place.path) < PATH_WIDTH[Level.COUNTY]:
         return None
-    return (
-        Node.objects.filter(path=path[:width], level=Level.COUNTY)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return county_of(place).pk
 
 
 def case_insight(user: User, case: Case) -> IntakeInsight:
