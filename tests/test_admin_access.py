@@ -99,7 +99,8 @@ def test_county_admin_sets_contact_rules_and_the_quota_follows(county, client_fo
             "county": county.county.pk, "quota_rule": "rank", "small_village_below": 500,
             "large_village_above": 1000, "quota_small": 10, "quota_medium": 15, "quota_large": 20,
             "department_leader_min": 2, "section_rank_quota": 6, "general_rank_quota": 4,
-            "hotline": "0571-12345", "card_issue_target": 95,
+            "hotline": "0571-12345", "card_issue_target": 95, "card_shows_network_phones": "on",
+            "id_mask_tail": 4,
         },
     )  # fmt: skip
     assert response.status_code == 302, response.text[:3000]

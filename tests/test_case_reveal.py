@@ -27,6 +27,7 @@ def test_handler_reveals_with_a_reason_and_it_is_logged(county, client_for):
     response = client_for("cadre").post(f"/cases/{case.number}/reveal/", {"reason": "电话回访"})
     assert response.status_code == 200
     assert PHONE in response.text
+    assert "no-store" in response["Cache-Control"]  # no copy in the browser's cache
     event = AuditEvent.objects.get(action=Action.REVEAL)
     assert (event.actor, event.note, event.object_id) == (
         county.users["cadre"],

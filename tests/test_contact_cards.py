@@ -306,7 +306,7 @@ def test_outsiders_get_404_on_the_village_page_printing_and_issuing(network, cli
     county, client = network, client_for(persona)
     base = f"/network/cards/{county.v1.code}/"
     assert client.get(base).status_code == 404
-    assert client.get(f"{base}print.pdf").status_code == 404
+    assert client.post(f"{base}print.pdf").status_code == 404
     assert _issue(client, county, county.households["H1a"].code).status_code == 404
     card = card_services.ensure_cards(actor=None, households=[county.households["H1a"]])
     token = card[county.households["H1a"].pk].token
@@ -324,7 +324,7 @@ def test_viewing_without_managing_shows_no_forms_and_cannot_issue(network, clien
     assert 'data-testid="issue-form"' not in page
     assert "print.pdf" not in page
     assert _issue(client, county, county.households["H1a"].code).status_code == 404
-    assert client.get(f"/network/cards/{county.v1.code}/print.pdf").status_code == 404
+    assert client.post(f"/network/cards/{county.v1.code}/print.pdf").status_code == 404
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(network, client_for):
@@ -405,7 +405,7 @@ def test_lost_card_is_voided_and_reissued_once(network, client_for):
     back = client.get(response["Location"]).text  # the new card, ready to print
     assert "已作废" in back
     assert new.token in back.split('data-testid="card-preview"', 1)[1]
-    assert f"print.pdf?household={household.code}" in back
+    assert f'name="household" value="{household.code}"' in back
     assert new.issued_at is None
     assert household.code in _pending_codes(_page(client, county))
     assert _rate(_page(client, county)) == "0% / 99%"
@@ -472,7 +472,7 @@ def test_a_party_member_linked_to_some_households_is_on_their_cards_only(network
 
 def test_village_cards_print_as_an_a4_pdf_with_embedded_font(network, client_for):
     county = network
-    response = client_for("cadre").get(f"/network/cards/{county.v1.code}/print.pdf")
+    response = client_for("cadre").post(f"/network/cards/{county.v1.code}/print.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     content = response.content
@@ -513,7 +513,7 @@ def test_printing_stamps_the_cards_and_is_audited_as_an_export(network, client_f
     county = network
     client = client_for("cadre")
     before = AuditEvent.objects.filter(action=Action.EXPORT).count()
-    client.get(f"/network/cards/{county.v1.code}/print.pdf")
+    client.post(f"/network/cards/{county.v1.code}/print.pdf")
     cards = list(ContactCard.objects.current())
     assert len(cards) == 2
     assert all(c.printed_at for c in cards)
@@ -522,22 +522,34 @@ def test_printing_stamps_the_cards_and_is_audited_as_an_export(network, client_f
     assert export.actor == county.users["cadre"]
     assert sorted(export.changes["tokens"]) == sorted(c.token for c in cards)
     # Printing again keeps the tokens: the cards already handed out stay valid.
-    client.get(f"/network/cards/{county.v1.code}/print.pdf")
+    client.post(f"/network/cards/{county.v1.code}/print.pdf")
     assert sorted(c.token for c in ContactCard.objects.current()) == sorted(c.token for c in cards)
+
+
+def test_a_get_on_the_print_address_changes_nothing(network, client_for):
+    """Printing makes and stamps cards, so it is a POST: a link prefetch, a crawler or a
+    reload must not print for the record."""
+    county = network
+    client = client_for("cadre")
+    before = AuditEvent.objects.count()
+    response = client.get(f"/network/cards/{county.v1.code}/print.pdf")
+    assert response.status_code == 405
+    assert not ContactCard.objects.exists()
+    assert AuditEvent.objects.count() == before
 
 
 def test_print_only_the_cards_not_yet_issued_or_one_household(network, client_for):
     county, client = network, client_for("cadre")
     _issue(client, county, county.households["H1a"].code)
     base = f"/network/cards/{county.v1.code}/print.pdf"
-    text = pdf_text(client.get(base, {"which": "pending"}).content)
+    text = pdf_text(client.post(base, {"which": "pending"}).content)
     assert "李秀英" in text
     assert "张建国" not in text
-    text = pdf_text(client.get(base, {"household": county.households["H1a"].code}).content)
+    text = pdf_text(client.post(base, {"household": county.households["H1a"].code}).content)
     assert "张建国" in text
     assert "李秀英" not in text
     _issue(client, county, county.households["H1b"].code)
-    response = client.get(base, {"which": "pending"})
+    response = client.post(base, {"which": "pending"})
     assert response.status_code == 302  # nothing left to print
 
 
@@ -546,7 +558,7 @@ def test_many_cards_fill_six_to_a_page(network, client_for):
     for i in range(11):
         Household.objects.create(code=f"33019910120199{i:02d}", group=county.g1b,
                                  address="东风村二组", head_name=f"户主{i}")  # fmt: skip
-    content = client_for("cadre").get(f"/network/cards/{county.v1.code}/print.pdf").content
+    content = client_for("cadre").post(f"/network/cards/{county.v1.code}/print.pdf").content
     assert len(PdfReader(io.BytesIO(content)).pages) == 3  # 13 cards
     assert "第 3/3 页" in pdf_text(content)
 
@@ -556,9 +568,9 @@ def test_printing_queries_do_not_grow_with_cards(network, client_for):
     url = f"/network/cards/{county.v1.code}/print.pdf"
 
     def count() -> int:
-        client.get(url)  # makes the cards and warms per-process caches
+        client.post(url)  # makes the cards and warms per-process caches
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert client.post(url).status_code == 200
         return len(queries)
 
     few = count()
@@ -611,7 +623,7 @@ def test_a_crowded_group_still_prints_everyone(network, client_for):
     for i in range(16):
         GroupPost.objects.create(group=county.g1a, kind="member", name=f"钱成员{i:02d}",
                                  phone=f"136000001{i:02d}", duties=duties)  # fmt: skip
-    content = client_for("cadre").get(f"/network/cards/{county.v1.code}/print.pdf").content
+    content = client_for("cadre").post(f"/network/cards/{county.v1.code}/print.pdf").content
     text = re.sub(r"\s", "", pdf_text(content))
     for i in range(16):
         assert f"钱成员{i:02d}136000001{i:02d}" in text
@@ -626,7 +638,7 @@ def test_a_crowded_group_still_prints_everyone(network, client_for):
 )
 def test_printed_qr_codes_decode_to_the_card_urls(network, client_for, tmp_path: Path):
     county = network
-    content = client_for("cadre").get(f"/network/cards/{county.v1.code}/print.pdf").content
+    content = client_for("cadre").post(f"/network/cards/{county.v1.code}/print.pdf").content
     (tmp_path / "cards.pdf").write_bytes(content)
     subprocess.run(
         ["pdftoppm", "-r", "200", "-png", tmp_path / "cards.pdf", tmp_path / "page"], check=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -12,6 +13,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
 from minqing.audit.models import Action, AuditEvent
+from minqing.lib.masking import birth_year, mask_id_number, mask_phone
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -35,13 +37,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Residents' secrets reach the log masked: the log is read by roles (the county
+# supervisor) that may not reveal them, and a logged value would be an unlogged reveal.
+SECRET_FIELDS: dict[str, Callable[[Any], str]] = {
+    "id_number": lambda v: mask_id_number(v or ""),
+    "phone": lambda v: mask_phone(v or ""),
+    "reporter_phone": lambda v: mask_phone(v or ""),
+    "birth_date": birth_year,
+}
+
+
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """Field values of an instance, for diffing before and after a change."""
     values: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if field.name == "password":
             continue  # never copy a hash into the log
-        values[field.attname] = _plain(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        secret = SECRET_FIELDS.get(field.name)
+        values[field.attname] = secret(value) if secret else _plain(value)
     return values
 
 

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from minqing.audit.models import Action as AuditAction
@@ -325,6 +326,7 @@ def edit_details(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("cases:detail", number=number)
 
 
+@never_cache
 @require_POST
 @requires(Cap.VIEW_CASES)
 def reveal(request: HttpRequest, number: str) -> HttpResponse:

@@ -27,6 +27,7 @@ from minqing.households.models import (
     Household,
     Liaison,
 )
+from minqing.households.privacy import network_phone_on_card
 from minqing.households.rules import contact_rules_for
 from minqing.org.models import Node, Unit, UnitKind
 
@@ -110,6 +111,10 @@ def build_cards(
         return []
     township = village.parent
     county = township.parent if township else None
+    rules = contact_rules_for(county) if county is not None else None
+    hotline = rules.hotline if rules is not None else ""
+    # The card publishes the network's numbers when the county chose so (its purpose).
+    shown = network_phone_on_card(rules.card_shows_network_phones if rules else True)
     ids = [h.pk for h in households]
     group_ids = {h.group_id for h in households}
     # Few households: name them; a whole village: filter by its groups (a short IN list).
@@ -128,7 +133,7 @@ def build_cards(
     liaisons_by_group: dict[int, list[Contact]] = defaultdict(list)
     for liaison in liaisons:
         liaisons_by_group[liaison.group_id].append(
-            Contact(liaison.name, liaison.phone, "", _short(liaison.duties))
+            Contact(liaison.name, shown(liaison.phone), "", _short(liaison.duties))
         )
     assignments = (
         ContactAssignment.objects.active()
@@ -154,7 +159,6 @@ def build_cards(
             station = office
         elif unit.kind == UnitKind.CENTER and center is None:
             center = office
-    hotline = contact_rules_for(county).hotline if county is not None else ""
     if cards is None:
         cards = {c.household_id: c for c in ContactCard.objects.current().filter(by_household)}
 
@@ -168,7 +172,7 @@ def build_cards(
                 and h.pk not in links[post.pk]
             ):
                 continue  # linked to other households of the group
-            people[post.kind].append(Contact(post.name, post.phone, "", _short(post.duties)))
+            people[post.kind].append(Contact(post.name, shown(post.phone), "", _short(post.duties)))
         card = cards.get(h.pk)
         result.append(
             Card(

@@ -296,14 +296,18 @@ def _content_disposition(ascii_name: str, name: str) -> str:
     return f"inline; filename=\"{ascii_name}\"; filename*=utf-8''{quote(name)}"
 
 
-@require_GET
+@require_POST
 @requires(Cap.MANAGE_NETWORK)
 def cards_pdf(request: HttpRequest, village: str) -> HttpResponse:
-    """The village's cards, six to an A4 page: all, those not yet issued, or one household."""
+    """The village's cards, six to an A4 page: all, those not yet issued, or one household.
+
+    A POST: printing makes the missing cards and stamps them printed, and a GET must not
+    change data (a crawler, a prefetch or a reload would otherwise print for the record).
+    """
     node = _village(request, village)
     households = _village_household_qs(request, node)
-    which = request.GET.get("which", "all")
-    code = request.GET.get("household", "")[:24]
+    which = request.POST.get("which", "all")
+    code = request.POST.get("household", "")[:24]
     if code:
         households = households.filter(code=code)
         label = code

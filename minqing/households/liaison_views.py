@@ -109,6 +109,8 @@ def _render(
             "rows": rows,
             "missing": [g for g, people, _posts in rows if not people],
             "can_manage": has_cap(request.user, Cap.MANAGE_NETWORK),
+            # Network members are residents: full numbers only for roles that may reveal.
+            "can_reveal": has_cap(request.user, Cap.REVEAL_RESIDENT),
             "appoint_form": appoint_form,
             "post_form": post_form,
         },

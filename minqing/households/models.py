@@ -6,12 +6,16 @@ this module holds what the foundation needs: who lives where, scoped by the tree
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minqing.lib.idcard import id_number_problem
-from minqing.lib.masking import mask_id_number, mask_phone
+from minqing.lib.masking import ID_TAIL_MAX, birth_year, mask_id_number, mask_phone
 from minqing.org.models import Node
 from minqing.org.roles import Role
 from minqing.org.scoping import ScopedQuerySet
@@ -125,7 +129,13 @@ class Resident(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
+        county_path = self.household.group.path[:6]
+        return mask_id_number(self.id_number, keep_tail=ContactRules.id_mask_tail_for(county_path))
+
+    @property
+    def birth_year(self) -> str:
+        """All a masked page shows of the birth date (the full date completes a mask)."""
+        return birth_year(self.birth_date)
 
     @property
     def masked_phone(self) -> str:
@@ -203,13 +213,53 @@ class ContactRules(models.Model):
     general_rank_quota = models.PositiveIntegerField(_("一般干部联系户数"), default=3)
     hotline = models.CharField(_("联络服务专线"), max_length=40, blank=True)
     card_issue_target = models.PositiveIntegerField(_("联系卡发放率目标(%)"), default=99)
+    # The card exists to publish these numbers (seed 000: 联络员手机24小时开通); a county
+    # may still decide to print them masked. Everywhere else they are masked for roles
+    # that may not reveal residents' numbers.
+    card_shows_network_phones = models.BooleanField(
+        _("联系卡公开网络成员手机号"),
+        default=True,
+        help_text=_(
+            "选中时，组长、成员、联户党员和联络员的完整手机号印在联系卡及其扫码页上；"
+            "其他页面对无查看权限的角色一律脱敏显示。"
+        ),
+    )
+    id_mask_tail = models.PositiveSmallIntegerField(
+        _("身份证号脱敏保留末尾位数"),
+        default=ID_TAIL_MAX,
+        validators=[MaxValueValidator(ID_TAIL_MAX)],
+        help_text=_("0–4 位；其余各位一律以 * 显示。"),
+    )
 
     class Meta:
-        verbose_name = _("联系户与联系卡规则")
-        verbose_name_plural = _("联系户与联系卡规则")
+        verbose_name = _("联系户、联系卡与隐私规则")
+        verbose_name_plural = _("联系户、联系卡与隐私规则")
 
     def __str__(self) -> str:
         return str(self.county)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(_mask_tail_key(self.county.path))
+
+    @staticmethod
+    def id_mask_tail_for(county_path: str) -> int:
+        """The county's mask width, cached briefly: every masked row asks for it."""
+        key = _mask_tail_key(county_path)
+        tail = cache.get(key)
+        if tail is None:
+            tail = (
+                ContactRules.objects.filter(county__path=county_path)
+                .values_list("id_mask_tail", flat=True)
+                .first()
+            )
+            tail = ID_TAIL_MAX if tail is None else tail
+            cache.set(key, tail, 60)
+        return int(tail)
+
+
+def _mask_tail_key(county_path: str) -> str:
+    return f"minqing:id-mask-tail:{county_path}"
 
 
 class ContactAssignmentQuerySet(ScopedQuerySet):
@@ -311,6 +361,10 @@ class GroupPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 class LiaisonBackground(models.TextChoices):

@@ -28,6 +28,7 @@ from minqing.households.models import (
     LiaisonBackground,
     Resident,
 )
+from minqing.households.privacy import network_phone_for
 from minqing.org.models import PATH_WIDTH, Level, Node
 from minqing.org.scoping import get_in_scope_or_404, user_scope_path
 
@@ -253,6 +254,9 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
         counts[group_id] = Counts(0, 0, n)
 
     entries = {g.pk: GroupEntry(node=g, counts=counts.get(g.pk, Counts())) for g in groups}
+    # The network's people are residents too: their numbers in full only for roles that
+    # may reveal residents' numbers (the contact card publishes them by the county's choice).
+    shown = network_phone_for(user)
     posts = (
         GroupPost.objects.for_user(user)
         .filter(**in_township)
@@ -267,7 +271,7 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
     for group_id, kind, name, phone, duties in posts:
         entry = entries.get(group_id)
         if entry is not None and kind in by_kind:
-            getattr(entry, by_kind[kind]).append(Person(name, phone, duties))
+            getattr(entry, by_kind[kind]).append(Person(name, shown(phone), duties))
     liaisons = (
         Liaison.objects.for_user(user)
         .active()
@@ -278,7 +282,7 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
     backgrounds = dict(LiaisonBackground.choices)
     for group_id, name, phone, background in liaisons:
         if (entry := entries.get(group_id)) is not None:
-            entry.liaisons.append(Person(name, phone, str(backgrounds.get(background, ""))))
+            entry.liaisons.append(Person(name, shown(phone), str(backgrounds.get(background, ""))))
 
     by_village: dict[int, list[GroupEntry]] = defaultdict(list)
     for entry in entries.values():

@@ -1,10 +1,13 @@
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from minqing.audit.models import Action
@@ -22,6 +25,7 @@ from minqing.households.models import (
     Tag,
 )
 from minqing.households.services import household_set_tags, household_update_profile
+from minqing.lib.masking import mask_id_number, mask_phone
 from minqing.lib.spreadsheet import xlsx_bytes
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
@@ -37,15 +41,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(tags__code=tag)
     q = request.GET.get("q", "").strip()[:40]
     if q:
-        # Full ID or phone numbers find a household without ever being shown.
-        qs = qs.filter(
-            Q(head_name__contains=q)
-            | Q(address__contains=q)
-            | Q(code=q)
-            | Q(members__id_number=q.upper())
-            | Q(members__phone=q)
-            | Q(phone=q)
-        ).distinct()
+        qs = _search(request, qs, q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     # Count members for the 50 rows shown only; annotating the whole scoped set first
     # made SQLite aggregate every household of the county before paginating.
@@ -64,6 +60,36 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "households/household_list.html",
         {"page": page, "q": q, "can_import": has_cap(request.user, Cap.MANAGE_REGISTRY)},
     )
+
+
+# A whole ID number (15 or 18 characters) or a phone number of 7 digits or more.
+SECRET_QUERY = re.compile(r"^(\d{15}|\d{17}[\dXx]|\+?\d[\d-]{6,19})$")
+
+
+def _search(request: HttpRequest, qs: QuerySet[Household], q: str) -> QuerySet[Household]:
+    """Name, address or household code for everyone; a full ID or phone number only for
+    roles that may reveal them, and then logged: finding a household by a secret tells
+    whose secret it is, which is itself a reveal."""
+    plain = Q(head_name__contains=q) | Q(address__contains=q) | Q(code=q)
+    if not SECRET_QUERY.match(q):
+        return qs.filter(plain)
+    if not has_cap(request.user, Cap.REVEAL_RESIDENT):
+        messages.info(
+            request,
+            _("按身份证号或手机号查找需要查看敏感信息的权限，已只按户编号、户主姓名和住址查找。"),
+        )
+        return qs.filter(plain)
+    by_secret = Q(members__id_number=q.upper()) | Q(members__phone=q) | Q(phone=q)
+    found = qs.filter(plain | by_secret).distinct()
+    record(
+        action=Action.REVEAL,
+        request=request,
+        object_type="households.household",
+        changes={"search": mask_id_number(q) if len(q) >= 15 else mask_phone(q),
+                 "found": list(found.values_list("code", flat=True)[:20])},
+        note=_("按身份证号或手机号查找户"),
+    )  # fmt: skip
+    return found
 
 
 @requires(Cap.VIEW_RESIDENTS)
@@ -119,6 +145,7 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 @requires(Cap.REVEAL_RESIDENT)
 def reveal_member(request: HttpRequest, code: str, pk: int) -> HttpResponse:
@@ -135,7 +162,7 @@ def reveal_member(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         action=Action.REVEAL,
         request=request,
         obj=member,
-        changes={"fields": ["id_number", "phone"], "household": household.code},
+        changes={"fields": ["id_number", "birth_date", "phone"], "household": household.code},
         note=reason,
     )
     return render(
@@ -163,7 +190,7 @@ def export(request: HttpRequest) -> HttpResponse:
             _("姓名"),
             _("与户主关系"),
             _("性别"),
-            _("出生日期"),
+            _("出生年份"),
             _("身份证号码"),
             _("手机号码"),
         ],
@@ -176,7 +203,7 @@ def export(request: HttpRequest) -> HttpResponse:
                 r.name,
                 r.get_relationship_display(),
                 r.get_gender_display(),
-                r.birth_date.isoformat() if r.birth_date else "",
+                r.birth_year,
                 r.masked_id_number,
                 r.masked_phone,
             )
