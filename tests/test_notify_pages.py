@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from minqing.cases.services import case_register
 from minqing.notify.models import Channel, Notification, Outbox, Status
 from minqing.notify.services import notify
 
@@ -124,9 +125,20 @@ def test_county_admin_sees_outbox_with_masked_phones_and_can_retry(
     county, client_for, settings, django_capture_on_commit_callbacks
 ):
     settings.MINQING_SMS_BACKEND = "minqing.notify.backends.ConsoleSMSBackend"
+    case, _ = case_register(
+        actor=county.users["township_staff"], node=county.g1a, channel="hotline",
+        nature="help", original_text="一组路灯坏了", reporter_name="张建国",
+    )  # fmt: skip
+    # A message to a resident about a matter of the county (the admin shows a county's
+    # administrator what reaches its staff and its residents' matters only).
     with transaction.atomic():
         row = notify(
-            channel=Channel.SMS, dedupe_key="s1", subject="", body="x", address="13912345678"
+            channel=Channel.SMS,
+            dedupe_key="s1",
+            subject="",
+            body="x",
+            address="13912345678",
+            related=("cases.case", case.number),
         )
     Outbox.objects.filter(pk=row.pk).update(status=Status.DEAD, attempts=6)
     client = client_for("county_admin")

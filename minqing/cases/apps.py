@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "minqing.cases"
     label = "cases"
     verbose_name = _("民情事项")
+
+    def ready(self) -> None:
+        from minqing.cases.selectors import cases_user_may_open
+        from minqing.notify.access import register
+
+        # Messages about a case reach only those who may open it (by its number).
+        register("cases.case", cases_user_may_open, key="number")

@@ -3,6 +3,9 @@ a message is queued exactly when the change commits (the notify outbox guarantee
 
 Staff get in-app messages; the resident gets an SMS at the two moments the documents
 require them to be told: an extension (with the reason) and the answer.
+
+Recipients are chosen by role here (the holding unit, the registrar); `notify_staff` then
+keeps only those who may open the case (a station's liaison of another group may not).
 """
 
 from __future__ import annotations

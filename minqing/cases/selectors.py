@@ -11,6 +11,7 @@ from django.utils import timezone
 from minqing.cases.models import Case
 from minqing.cases.workflow import OPEN_STATUSES, Status
 from minqing.org.models import User
+from minqing.org.roles import Cap, has_cap
 
 # Unassigned matters wait on the level where they sit: registered, returned or escalated.
 _AWAITING_ROUTING = [Status.REGISTERED, Status.RETURNED, Status.ESCALATED]
@@ -24,6 +25,13 @@ def _mine(user: User) -> Q:
         # Unrouted matters inside the user's scope wait for someone at this level to route.
         mine |= Q(unit__isnull=True, status__in=_AWAITING_ROUTING)
     return mine
+
+
+def cases_user_may_open(user: User) -> QuerySet[Case]:
+    """What the case page fetches from: `@requires(Cap.VIEW_CASES)` over `for_user`."""
+    if not has_cap(user, Cap.VIEW_CASES):
+        return Case.objects.none()
+    return Case.objects.for_user(user)
 
 
 def work_queue(user: User) -> QuerySet[Case]:

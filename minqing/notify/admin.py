@@ -1,16 +1,19 @@
 """Read-only outbox for the county administrator, with "retry now" for stuck messages.
 
-Not a ScopedAdmin: outbox rows belong to no jurisdiction node; the admin site itself is
-already limited to the county administrator."""
+Outbox rows hang from no jurisdiction node, so the admin scopes them by what they reach:
+messages to the county's own staff, and messages to residents about an object (a case)
+the administrator may open. Another county's administrator sees neither."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from minqing.lib.masking import mask_phone
+from minqing.notify.access import openable
 from minqing.notify.models import Channel, Outbox
 from minqing.notify.services import outbox_retry
+from minqing.org.scoping import user_county_path
 from minqing.web.admin_base import ReadOnlyAdmin
 
 
@@ -25,6 +28,14 @@ class OutboxAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["recipient_user"]
     actions = ["retry_now"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Outbox]:
+        county = user_county_path(request.user)
+        to_staff = Q(recipient_user__node__path__startswith=county)
+        to_residents = (
+            Q(recipient_user__isnull=True) & ~Q(related_type="") & openable(request.user, prefix="")  # type: ignore[arg-type]
+        )
+        return super().get_queryset(request).filter(to_staff | to_residents)
 
     @admin.display(description=_("接收人"))
     def recipient(self, obj: Outbox) -> str:

@@ -15,6 +15,9 @@ Guarantees, and the one window where they weaken:
    MINQING_NOTIFY_CLAIM_TIMEOUT it is claimed again and the message may go out twice.
    That is the only way a row is sent twice; the retry counts as an attempt, so a message
    that crashes its worker every time still ends `dead`.
+5. *Still allowed?* A staff row about an object is sent only if its user may still open the
+   object (`access.may_open`): a retry hours later must not reach a user moved elsewhere
+   meanwhile. Such a row ends `dead`, with the reason, and sends nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from minqing.notify import access
 from minqing.notify.backends import backend_for
 from minqing.notify.models import Outbox, Status
 
@@ -85,7 +89,11 @@ def _claim(*, now: dt.datetime, limit: int, ids: Iterable[int] | None) -> list[O
         Outbox.objects.filter(_due(now), pk__in=picked).update(
             status=Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
         )
-    return list(Outbox.objects.filter(claim_token=token).order_by("next_attempt_at", "pk"))
+    return list(
+        Outbox.objects.filter(claim_token=token)
+        .select_related("recipient_user__node")  # for the "still allowed?" check
+        .order_by("next_attempt_at", "pk")
+    )
 
 
 def _mine(row: Outbox) -> QuerySet[Outbox]:
@@ -111,8 +119,21 @@ def _mark_failed(row: Outbox, error: BaseException, now: dt.datetime) -> str:
     return status
 
 
+WITHHELD = "withheld: the recipient may not open the related object"
+
+
+def _withheld(row: Outbox) -> bool:
+    if row.recipient_user is None or not row.related_type:
+        return False  # a resident's address, or a message about no object
+    return not access.may_open(row.recipient_user, row.related_type, row.related_id)
+
+
 def _send_one(row: Outbox, now: dt.datetime) -> str:
     """Send one claimed row; returns the status it ended in."""
+    if _withheld(row):
+        _mine(row).update(status=Status.DEAD, last_error=WITHHELD)
+        logger.info("outbox %s withheld: recipient may not open %s", row.pk, row.related_type)
+        return Status.DEAD
     backend = backend_for(row.channel)
     try:
         if backend.transactional:

@@ -2,6 +2,10 @@
 
 `notify` is called by other services *inside* their transaction: the outbox row commits or
 rolls back with the change that caused it, and delivery is queued only after the commit.
+
+A message to a staff user about an object (`related`) is queued only if the user may open
+that object (`minqing.notify.access`): a unit's member outside the matter's place hears
+nothing of it. Messages to residents' addresses are not staff messages and are not checked.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
+from minqing.notify import access
 from minqing.notify.models import Channel, Notification, Outbox, Status
+from minqing.notify.selectors import notifications_for
 from minqing.notify.tasks import deliver_outbox
 from minqing.org.models import User
 
@@ -33,9 +39,17 @@ def _related(related: Related | None) -> tuple[str, str]:
     if related is None:
         return "", ""
     if isinstance(related, models.Model):
-        return related._meta.label_lower, str(related.pk)
+        return access.related_key(related)
     kind, ident = related
     return kind, str(ident)
+
+
+def _may_receive(users: list[User], related: tuple[str, str]) -> list[User]:
+    """The staff users who may open the message's object (all of them if it names none)."""
+    related_type, related_id = related
+    if not related_type:
+        return users
+    return access.who_may_open(users, related_type, related_id)
 
 
 def _check(*, channel: str, dedupe_key: str, user: User | None, url: str) -> None:
@@ -66,11 +80,11 @@ def _insert(
     user: User | None,
     address: str,
     url: str,
-    related: Related | None,
+    related: tuple[str, str],
 ) -> Outbox | None:
     _check(channel=channel, dedupe_key=dedupe_key, user=user, url=url)
     address = _address(channel, user, address)
-    related_type, related_id = _related(related)
+    related_type, related_id = related
     row = Outbox(
         channel=channel,
         dedupe_key=dedupe_key,
@@ -119,14 +133,18 @@ def notify(
     url: str = "",
     related: Related | None = None,
 ) -> Outbox | None:
-    """Queue one message. Returns the outbox row, or None if `dedupe_key` was queued before.
+    """Queue one message. Returns the outbox row, or None if `dedupe_key` was queued before
+    or the staff `user` may not open `related` (then nothing is queued, on any channel).
 
     SMS/e-mail to a staff user default to the user's phone/e-mail; residents are reached
     by `address` alone."""
     _require_transaction()
+    about = _related(related)
+    if user is not None and not _may_receive([user], about):
+        return None
     row = _insert(
         channel=channel, dedupe_key=dedupe_key, subject=subject, body=body, user=user,
-        address=address, url=url, related=related,
+        address=address, url=url, related=about,
     )  # fmt: skip
     if row is not None and row.status == Status.PENDING:
         _deliver_after_commit([row.pk])
@@ -143,18 +161,18 @@ def notify_staff(
     related: Related | None = None,
     channels: Iterable[str] = (Channel.IN_APP,),
 ) -> list[Outbox]:
-    """Queue one event to several staff users on each channel (inactive users skipped).
+    """Queue one event to several staff users on each channel (inactive users, and users
+    who may not open `related`, skipped).
 
     Each row's key is `{dedupe_key}:{channel}:u{user id}`; returns the rows newly queued."""
     _require_transaction()
+    about = _related(related)
     rows: list[Outbox] = []
-    for user in users:
-        if not user.is_active:
-            continue
+    for user in _may_receive([user for user in users if user.is_active], about):
         for channel in channels:
             row = _insert(
                 channel=channel, dedupe_key=f"{dedupe_key}:{channel}:u{user.pk}",
-                subject=subject, body=body, user=user, address="", url=url, related=related,
+                subject=subject, body=body, user=user, address="", url=url, related=about,
             )  # fmt: skip
             if row is not None:
                 rows.append(row)
@@ -174,8 +192,10 @@ def notification_mark_read(*, notification: Notification, now: dt.datetime | Non
 
 
 def notifications_mark_all_read(*, user: User, now: dt.datetime | None = None) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=now or timezone.now()
+    """Mark the messages the inbox shows read; hidden ones (about objects the user may no
+    longer open) are left alone and are not counted."""
+    return (
+        notifications_for(user).filter(read_at__isnull=True).update(read_at=now or timezone.now())
     )
 
 

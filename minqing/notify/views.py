@@ -1,5 +1,6 @@
 """The staff inbox. Every lookup goes through `notifications_for(request.user)`, so another
-user's message id is simply not found (404)."""
+user's message id, or a message about an object the user may no longer open, is simply not
+found (404)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
