@@ -1,11 +1,15 @@
 """Photos and documents attached to a case: checked by content (not only by name), capped
-in size, images re-encoded without EXIF (a phone photo carries the GPS of the resident's
-home), stored outside the static/media URL space and served only through a scoped view."""
+in size, images refused by their declared size before decoding and re-encoded without EXIF
+(a phone photo carries the GPS of the resident's home) by minqing.lib.images, stored outside
+the static/media URL space and served only through a scoped view.
+
+`attachment_prepare` does all the checking and decoding and touches nothing; callers that
+store several files prepare them all first, so a refused one leaves no row and no file."""
 
 from __future__ import annotations
 
 import hashlib
-import io
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
@@ -17,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from minqing.audit.services import record_change
 from minqing.cases.models import Case, CaseAttachment
+from minqing.lib import images
 from minqing.org.models import User
 
 # Leading bytes of each accepted type. Office formats are ZIP or OLE containers.
@@ -58,46 +63,49 @@ def check_upload(upload: UploadedFile) -> str:
         ext == ".webp" and head[8:12] != b"WEBP"
     ):
         raise ValidationError(_("文件“%(name)s”的内容与扩展名不符。") % {"name": name[:60]})
+    if ext in IMAGE_TYPES:
+        # Header only: a form refuses an image bomb before anything is decoded or saved.
+        images.read_header(file=upload, name=name[:60])
     return ext
 
 
-def _without_metadata(data: bytes) -> bytes:
-    """Re-encode an image so EXIF (GPS, device) is dropped; refuses non-images."""
-    from PIL import Image, UnidentifiedImageError
+@dataclass(frozen=True)
+class PreparedFile:
+    """An upload checked and, if an image, re-encoded: ready to store, nothing saved yet."""
 
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            fmt = image.format or "JPEG"
-            clean = image.copy()
-            clean.info.clear()  # EXIF, XMP, text chunks: nothing of the original survives
-            out = io.BytesIO()
-            options = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
-            clean.save(out, format=fmt, exif=b"", **options)
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError) as error:
-        raise ValidationError(_("无法识别的图片文件。")) from error
+    name: str
+    ext: str
+    data: bytes
+    sha256: str
 
 
-# Public name for other apps' uploads (fieldwork photos) that need the same stripping.
-strip_metadata = _without_metadata
+def attachment_prepare(*, upload: UploadedFile) -> PreparedFile:
+    """Check an upload and strip an image; a Chinese ValidationError, and nothing written,
+    if it is refused. Needs no transaction: called before one, decoding holds no lock."""
+    ext = check_upload(upload)
+    name = PurePath(upload.name or "file").name[:120]
+    data = upload.read()
+    if ext in IMAGE_TYPES:
+        data = images.reencode(data=data, name=name[:60])
+    return PreparedFile(name=name, ext=ext, data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
 @transaction.atomic
-def attachment_add(*, case: Case, upload: UploadedFile, actor: User | None) -> CaseAttachment:
-    ext = check_upload(upload)
-    data = upload.read()
-    if ext in IMAGE_TYPES:
-        data = _without_metadata(data)
-    digest = hashlib.sha256(data).hexdigest()
+def attachment_store(*, case: Case, prepared: PreparedFile, actor: User | None) -> CaseAttachment:
     attachment = CaseAttachment(
         case=case,
-        original_name=PurePath(upload.name or "file").name[:120],
-        size=len(data),
-        sha256=digest,
+        original_name=prepared.name,
+        size=len(prepared.data),
+        sha256=prepared.sha256,
         uploaded_by=actor,
     )
-    attachment.file.save(f"{digest[:16]}{ext}", ContentFile(data), save=False)
+    attachment.file.save(
+        f"{prepared.sha256[:16]}{prepared.ext}", ContentFile(prepared.data), save=False
+    )
     attachment.save()
     record_change(actor=actor, obj=attachment, before=None)
     return attachment
+
+
+def attachment_add(*, case: Case, upload: UploadedFile, actor: User | None) -> CaseAttachment:
+    return attachment_store(case=case, prepared=attachment_prepare(upload=upload), actor=actor)

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 
 from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
-from minqing.cases.attachments import attachment_add, check_upload
+from minqing.cases.attachments import (
+    PreparedFile,
+    attachment_add,
+    attachment_prepare,
+    attachment_store,
+)
 from minqing.cases.forms import CaseActionForm, CaseDetailsForm, CaseRegisterForm
 from minqing.cases.models import Case, Category, Channel, Urgency
 from minqing.cases.permissions import actions_for, can_act, can_reveal_reporter
@@ -65,16 +70,17 @@ def _filters(request: HttpRequest) -> CaseFilters:
     )
 
 
-def _check_uploads(request: HttpRequest) -> list[str]:
-    """Validate every file before anything is saved: a bad photo must not leave a case
-    registered without it (nothing half-saved)."""
-    errors = []
+def _prepare_uploads(request: HttpRequest) -> tuple[list[PreparedFile], list[str]]:
+    """Check and re-encode every file before anything is saved: a bad photo must not leave
+    a case registered without it, nor a good photo's file behind (nothing half-saved); and
+    decoding outside the transaction holds no database lock."""
+    prepared, errors = [], []
     for upload in request.FILES.getlist("files")[:10]:
         try:
-            check_upload(upload)
+            prepared.append(attachment_prepare(upload=upload))
         except ValidationError as error:
             errors.extend(error.messages)
-    return errors
+    return prepared, errors
 
 
 def _date(value: str) -> str:
@@ -135,8 +141,8 @@ def register(request: HttpRequest) -> HttpResponse:
         node = Node.objects.for_user(user).filter(pk=data["node"]).first()
         if node is None:
             form.add_error("node", _("所选地点不在您的辖区范围内。"))
-        elif upload_errors := _check_uploads(request):
-            for error in upload_errors:
+        elif (uploads := _prepare_uploads(request))[1]:
+            for error in uploads[1]:
                 form.add_error(None, error)
         elif request.POST.get("confirm_new") != "1" and (
             similar := similar_matters(
@@ -157,8 +163,8 @@ def register(request: HttpRequest) -> HttpResponse:
                         **{k: v for k, v in data.items() if k != "node"},
                     )
                     if created:
-                        for upload in request.FILES.getlist("files")[:10]:
-                            attachment_add(case=case, upload=upload, actor=user)  # type: ignore[arg-type]
+                        for prepared in uploads[0]:
+                            attachment_store(case=case, prepared=prepared, actor=user)  # type: ignore[arg-type]
                         if case.category_id:
                             confirm_from_form(request, case)
             except ValidationError as error:

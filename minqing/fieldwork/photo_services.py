@@ -1,8 +1,9 @@
 """Photos taken in the field (现场照片), on a visit or a diary entry.
 
 The same rules as case attachments (minqing.cases.attachments): type checked by content,
-size capped, re-encoded without EXIF so a phone photo never carries the GPS of a
-resident's home, stored under MEDIA_ROOT (the var dir) and served only by the scoped view.
+size capped, refused by declared dimensions before decoding, turned upright and re-encoded
+without EXIF (minqing.lib.images) so a phone photo never carries the GPS of a resident's
+home, stored under MEDIA_ROOT (the var dir) and served only by the scoped view.
 Only photos, at most MAX_PHOTOS per record; the same photo sent twice is stored once.
 When the record's matter becomes a case, its photos are copied to the case's attachments.
 """
@@ -10,7 +11,6 @@ When the record's matter becomes a case, its photos are copied to the case's att
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from collections.abc import Iterable
 from pathlib import PurePath
@@ -22,13 +22,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from minqing.audit.services import record_change
-from minqing.cases.attachments import IMAGE_TYPES, check_upload, strip_metadata
+from minqing.cases.attachments import IMAGE_TYPES, check_upload
 from minqing.cases.models import Case, CaseAttachment
 from minqing.fieldwork.models import DiaryEntry, FieldPhoto, Visit
+from minqing.lib import images
 from minqing.org.models import User
 
 MAX_PHOTOS = 6
-ORIENTATION = 0x0112  # EXIF tag
 
 log = logging.getLogger(__name__)
 
@@ -41,26 +41,6 @@ def check_photo(upload: UploadedFile) -> str:
             _("“%(name)s”不是照片：只能上传 JPG、PNG 或 WebP 格式的照片。") % {"name": name[:60]}
         )
     return check_upload(upload)  # size, and content matching the extension
-
-
-def _upright(data: bytes) -> bytes:
-    """Phones often store a portrait photo sideways plus an EXIF orientation tag. The tag
-    goes with the rest of the EXIF, so turn the pixels first; anything else is untouched."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.getexif().get(ORIENTATION, 1) in (1, None):
-                return data
-            fmt = image.format or "JPEG"
-            turned = ImageOps.exif_transpose(image)
-            out = io.BytesIO()
-            turned.save(out, format=fmt, **({"quality": 95} if fmt in ("JPEG", "WEBP") else {}))
-            return out.getvalue()
-    except Image.DecompressionBombError as error:
-        raise ValidationError(_("图片尺寸过大，无法处理。")) from error
-    except (UnidentifiedImageError, OSError, ValueError):
-        return data  # strip_metadata refuses it with its own message
 
 
 def _record_of(visit: Visit | None, entry: DiaryEntry | None) -> Visit | DiaryEntry:
@@ -104,14 +84,15 @@ def photos_add(
     for upload in uploads:
         try:
             ext = check_photo(upload)
-            data = strip_metadata(_upright(upload.read()))
+            name = PurePath(upload.name or "photo").name[:120]
+            # Every photo is decoded before the first is saved: one refused, none stored.
+            data = images.reencode(data=upload.read(), name=name[:60])
         except ValidationError as error:
             raise ValidationError({"photos": error.messages}) from error
         digest = hashlib.sha256(data).hexdigest()
         if digest in known:
             continue
         known.add(digest)
-        name = PurePath(upload.name or "photo").name[:120]
         prepared.append((name, ext, data, digest))
     if have + len(prepared) > MAX_PHOTOS:
         raise ValidationError({"photos": [_too_many(have, len(prepared))]})

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from minqing.cases.attachments import attachment_add
+from minqing.cases.attachments import attachment_prepare, attachment_store
 from minqing.cases.models import Case, Category, Channel
 from minqing.cases.routing import center_for, station_for
 from minqing.cases.services import case_register, case_transition
@@ -45,8 +46,17 @@ def portal_submit(
     card: ContactCard | None = None,
     photos: Sequence[UploadedFile] = (),
 ) -> Receipt:
-    """Register a resident's matter once per form token; a retry returns the same receipt."""
+    """Register a resident's matter once per form token; a retry returns the same receipt.
+
+    A photo that is refused raises a ValidationError before anything is written: no case,
+    no file, and the token stays free for the corrected form."""
     key = f"portal:{token}"
+    # Decoded before the transaction: a refused photo cannot leave a case without it or a
+    # stored sibling photo on disk, and no write lock is held while pixels are decoded.
+    try:
+        prepared = [attachment_prepare(upload=photo) for photo in photos]
+    except ValidationError as error:
+        raise ValidationError({"photos": error.messages}) from error
     with transaction.atomic():
         case, created = case_register(
             actor=None,
@@ -65,8 +75,8 @@ def portal_submit(
         code = tracking.code_for(token)
         if created:
             tracking.store(case, code, card)
-            for photo in photos:
-                attachment_add(case=case, upload=photo, actor=None)
+            for ready in prepared:
+                attachment_store(case=case, prepared=ready, actor=None)
             if card is not None:
                 _note_card(case, card)
             # In the same transaction: the outbox row commits with the case or not at all.
