@@ -107,6 +107,7 @@ def check(request: HttpRequest, token: str, village: str) -> HttpResponse:
         actor=request.user,
         mapping=mapping,
         dry_run=not commit,  # type: ignore[arg-type]
+        request=request,  # a refused number's audit line carries the address it came from
     )
     if commit and report.written:
         path.unlink(missing_ok=True)

@@ -4,6 +4,13 @@ Villages keep ledgers in Excel with their own headers; `DEFAULT_HEADERS` maps th
 ones (身份证号 / 公民身份号码 / 证件号码 …) and a caller may pass its own mapping. A dry
 run lists every bad row with the reason in Chinese; a real run writes nothing unless every
 row is good, then bulk-inserts households and residents in one transaction.
+
+ID numbers and household codes are unique across the whole database, so the check looks
+them up in the whole registry (issue 12): a number or code registered inside the
+uploader's scope is reported plainly, one registered outside it gets a fixed refusal that
+says neither where nor whose, and every such refusal is audited so the county sees
+probing. The refusal still tells that the number "cannot be imported" — the residual
+signal of a unique registry, accepted by the issue.
 """
 
 from __future__ import annotations
@@ -13,12 +20,13 @@ import datetime as dt
 import io
 import re
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minqing.audit.models import Action
@@ -32,6 +40,7 @@ from minqing.households.models import (
     Tag,
 )
 from minqing.lib.idcard import id_number_problem
+from minqing.lib.masking import mask_id_number
 from minqing.org.models import Level, Node, User
 
 FIELDS = ("household", "group", "address", "name", "relationship", "gender", "birth_date",
@@ -57,7 +66,11 @@ DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
 PARTY_YES = frozenset({"是", "党员", "中共党员", "中共预备党员", "预备党员", "Y", "y", "1"})
 TAG_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 REQUIRED = ("group", "name", "relationship", "id_number")
-_RELATIONSHIPS = {label: value for value, label in Relationship.choices} | {
+# The ledgers are in Chinese whatever the uploader's language: key on the Chinese source
+# labels, fixed now, not on lazy labels that would translate (and cost a gettext) per row.
+with translation.override(None):
+    _LABELS = {str(label): value for value, label in Relationship.choices}
+_RELATIONSHIPS = _LABELS | {
     "本人": Relationship.HEAD, "妻": Relationship.SPOUSE, "夫": Relationship.SPOUSE,
     "子": Relationship.CHILD, "女": Relationship.CHILD, "长子": Relationship.CHILD,
     "长女": Relationship.CHILD, "次子": Relationship.CHILD, "次女": Relationship.CHILD,
@@ -132,7 +145,12 @@ def import_households(
     actor: User | None,
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
+    request: HttpRequest | None = None,
 ) -> ImportReport:
+    """Check every row; unless `dry_run`, write them all in one transaction or none.
+
+    `actor` None is the operator at the command line, who sees the whole registry.
+    """
     started = time.perf_counter()
     report = ImportReport(rows=max(len(rows) - 1, 0))
     if not rows:
@@ -145,21 +163,53 @@ def import_households(
         return report
     groups = {g.name: g for g in Node.objects.filter(parent=village, level=Level.GROUP)}
     groups |= {g.code: g for g in groups.values()}
-    known_ids = set(
-        Resident.objects.filter(household__group__parent=village)
-        .exclude(id_number="")
-        .values_list("id_number", flat=True)
-    )
     county_tags = {t.name: t for t in Tag.objects.filter(county__path=village.path[:6])}
+    refused: list[dict[str, Any]] = []
     households, residents, tags = _parse(
-        rows, columns, groups, known_ids, village, county_tags, report
+        rows, columns, groups, village, county_tags, actor, report, refused
     )
-    taken = set(Household.objects.filter(code__in=list(households)).values_list("code", flat=True))
-    report.errors += [_("户编号 %(c)s 已在档案中。") % {"c": code} for code in sorted(taken)]
+    if refused:
+        record(
+            action=Action.DENIED,
+            actor=actor,
+            request=request,
+            obj=village,
+            note=_("导入户籍台账：%(n)d 行的身份证号或户编号已登记在辖区之外，已拒绝导入")
+            % {"n": len(refused)},
+            changes={"refused": refused, "dry_run": dry_run},
+        )
     report.households, report.residents = len(households), len(residents)
     if report.errors or dry_run:
         report.seconds = time.perf_counter() - started
         return report
+    try:
+        _write(village, households, residents, tags, actor, request)
+    except IntegrityError:
+        # Someone registered one of these numbers or codes after the check above; the
+        # transaction rolled back whole. Check again to name the lines, never a 500.
+        again = import_households(
+            village=village, rows=rows, actor=actor, mapping=mapping, dry_run=True,
+            request=request,
+        )  # fmt: skip
+        report.errors = [
+            _("检查之后档案中新登记了相同的身份证号或户编号，未导入任何数据；请核对后重新导入。"),
+            *again.errors,
+        ]
+        report.seconds = time.perf_counter() - started
+        return report
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(
+    village: Node,
+    households: dict[str, Household],
+    residents: list[tuple[Resident, str]],
+    tags: set[tuple[str, Tag]],
+    actor: User | None,
+    request: HttpRequest | None,
+) -> None:
     with transaction.atomic():
         created = Household.objects.bulk_create(households.values(), batch_size=2000)
         by_code = {h.code: h for h in created}
@@ -174,37 +224,91 @@ def import_households(
         record(
             action=Action.BULK_LOAD,
             actor=actor,
+            request=request,
             obj=village,
             note=_("导入户籍台账：%(h)d 户，%(r)d 人") % {"h": len(created), "r": len(residents)},
             changes={"households": len(created), "residents": len(residents)},
         )
-    report.written = True
-    report.seconds = time.perf_counter() - started
-    return report
+
+
+def _chunks(values: list[str]) -> list[list[str]]:
+    # Batched lookups, never one query per row; SQLite caps the parameters per statement.
+    size = min(5000, connection.features.max_query_params or 5000)
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _registered(
+    model: type[Household | Resident], field: str, values: set[str], actor: User | None
+) -> tuple[set[str], set[str]]:
+    """(inside the actor's scope, outside it) of `values` already registered anywhere.
+
+    The unique constraint spans the whole database, so the first lookup must too; what it
+    finds outside the actor's scope is only ever reported as the fixed refusal.
+    """
+    found: set[str] = set()
+    for chunk in _chunks(sorted(values)):
+        found |= set(
+            model._default_manager.filter(**{f"{field}__in": chunk}).values_list(field, flat=True)
+        )
+    if not found or actor is None:
+        return found, set()
+    visible: set[str] = set()
+    for chunk in _chunks(sorted(found)):
+        visible |= set(
+            model.objects.for_user(actor)  # type: ignore[attr-defined]
+            .filter(**{f"{field}__in": chunk})
+            .values_list(field, flat=True)
+        )
+    return visible, found - visible
 
 
 def _parse(
     rows: list[list[str]],
     columns: dict[str, int],
     groups: dict[str, Node],
-    known_ids: set[str],
     village: Node,
     county_tags: dict[str, Tag],
+    actor: User | None,
     report: ImportReport,
+    refused: list[dict[str, Any]],
 ) -> tuple[dict[str, Household], list[tuple[Resident, str]], set[tuple[str, Tag]]]:
     def get(row: list[str], name: str) -> str:
         index = columns.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
 
+    # First pass: every ID number and household code in the file, so that the registry
+    # is asked once per batch and a number repeated in the file is flagged on every line.
+    lines = [(n, row) for n, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
+    id_lines: dict[str, list[int]] = {}
+    for number, row in lines:
+        if id_number := get(row, "id_number").upper():
+            id_lines.setdefault(id_number, []).append(number)
+    file_codes = {code for _n, row in lines if (code := get(row, "household"))}
+    ids_here, ids_elsewhere = _registered(Resident, "id_number", set(id_lines), actor)
+    codes_here, codes_elsewhere = _registered(Household, "code", file_codes, actor)
+    # Generated codes skip every code already used, in any scope or in the file: counting
+    # the village's households would hand out a deleted household's successor again.
+    taken = set(
+        Household.objects.filter(code__startswith=village.code).values_list("code", flat=True)
+    )
+    serial = len(taken)
+    taken |= file_codes
+    # PostgreSQL refuses an over-long value at write time (a 500); SQLite would store it.
+    limits = [
+        (column, field.max_length, field.verbose_name)
+        for column, field in (
+            ("name", Resident._meta.get_field("name")),
+            ("phone", Resident._meta.get_field("phone")),
+            ("address", Household._meta.get_field("address")),
+            ("household", Household._meta.get_field("code")),
+        )
+    ]
+
     households: dict[str, Household] = {}
     residents: list[tuple[Resident, str]] = []
     tags: set[tuple[str, Tag]] = set()
-    seen_ids: Counter[str] = Counter()
     current = ""
-    serial = Household.objects.filter(code__startswith=village.code).count()
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for number, row in lines:
         problems = []
         name, id_number = get(row, "name"), get(row, "id_number").upper()
         relationship = _RELATIONSHIPS.get(get(row, "relationship"))
@@ -218,21 +322,34 @@ def _parse(
         if id_number:
             if problem := id_number_problem(id_number):
                 problems.append(problem.rstrip("。"))
-            elif id_number in known_ids:
+            elif id_number in ids_elsewhere:
+                problems.append(_("该身份证号无法导入，请联系上级核实"))
+                refused.append({"line": number, "id_number": mask_id_number(id_number)})
+            elif id_number in ids_here:
                 problems.append(_("身份证号码已在档案中"))
-            elif seen_ids[id_number]:
-                problems.append(_("身份证号码在文件中重复"))
-            seen_ids[id_number] += 1
+            if len(id_lines[id_number]) > 1:
+                both = "、".join(str(n) for n in id_lines[id_number])
+                problems.append(_("身份证号码在文件中重复（第 %(lines)s 行）") % {"lines": both})
         if not id_number and get(row, "gender") not in ("男", "女"):
             problems.append(_("没有身份证号码时必须填写性别（男/女）"))
         row_tags = [t for t in TAG_SEPARATORS.split(get(row, "tags")) if t]
         unknown = [t for t in row_tags if t not in county_tags]
         if unknown:
             problems.append(_("户类别“%(t)s”不是本县(区)的标签") % {"t": "、".join(unknown)})
+        for column, limit, label in limits:
+            if len(get(row, column)) > limit:
+                problems.append(_("%(f)s不能超过 %(n)d 个字符") % {"f": label, "n": limit})
         code = get(row, "household")
+        if code in codes_elsewhere:
+            problems.append(_("该户编号无法导入，请联系上级核实"))
+            refused.append({"line": number, "household": code})
+        elif code in codes_here:
+            problems.append(_("户编号 %(c)s 已在档案中") % {"c": code})
         if not code and relationship == Relationship.HEAD:
             serial += 1
-            code = f"{village.code}{serial:04d}"
+            while (code := f"{village.code}{serial:04d}") in taken:
+                serial += 1
+            taken.add(code)
         code = code or current
         if not code:
             problems.append(_("无法确定所属户（缺少户编号，且前面没有户主行）"))
