@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which is the first to read a form body (see the class).
+    "minqing.web.middleware.FormEncodingMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "minqing.web.middleware.IdleTimeoutMiddleware",
@@ -159,10 +161,20 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Sign-in lockout (minqing.web.lockout): wrong passwords per account and address, and per
+# account across all addresses (a guesser spreading tries over many addresses). Both lift
+# after the cool-off, so an outsider can delay a sign-in but never lock an account for
+# good; failures during a lock do not prolong it. The county administrator lifts a lock
+# sooner in the admin (登录锁定).
 AXES_FAILURE_LIMIT = env_int("MINQING_LOGIN_FAILURE_LIMIT", 5)
+MINQING_ACCOUNT_FAILURE_LIMIT = env_int("MINQING_ACCOUNT_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = env_int("MINQING_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "minqing.web.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "minqing.web.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "minqing.web.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "minqing.web.lockout.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

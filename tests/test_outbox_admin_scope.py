@@ -14,8 +14,9 @@ def _matter_with_messages(county):
         reporter_phone="13800000001",
     )  # fmt: skip
     case = case_transition(case=case, action="assign", actor=None, unit=county.station)
+    later = case.deadline + dt.timedelta(days=10)
     case_transition(case=case, action="extend", actor=county.users["cadre"],
-                    note="需等待供电所排期", deadline=case.deadline + dt.timedelta(days=10))  # fmt: skip
+                    note="需等待供电所排期", deadline=later)  # fmt: skip
     return case
 
 

@@ -31,7 +31,9 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 
 class PhotoField(forms.FileField):
-    """Up to MAX_PHOTOS photos, each checked by its content, not its name."""
+    """Up to MAX_PHOTOS photos, each checked by its content, not its name, and by the size
+    its header declares (check_upload): an image bomb is refused here, before any decoding.
+    Decoding and stripping happen in portal_submit, before anything is stored."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -75,7 +77,7 @@ class SubmitForm(forms.Form):
     anonymous = forms.BooleanField(label=_("匿名反映（不留姓名和电话）"), required=False)
     name = forms.CharField(label=_("您的姓名"), max_length=40, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
-    challenge = forms.CharField(widget=forms.HiddenInput, required=False, max_length=400)
+    challenge = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     answer = forms.CharField(label=_("验证"), max_length=8, required=False)
 
     def __init__(self, *args: Any, village: Node, **kwargs: Any) -> None:

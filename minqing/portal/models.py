@@ -1,5 +1,6 @@
 """What the residents' portal keeps beyond the case itself: the secret query code that
-opens a matter's status page, and per-IP request counters for rate limits."""
+opens a matter's status page, per-IP request counters for rate limits, and the sum
+challenges shown to busy addresses."""
 
 from __future__ import annotations
 
@@ -51,6 +52,21 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window}"
+
+
+class PortalChallenge(models.Model):
+    """One sum shown to a busy address (see portal.challenge): good for one answer, right
+    or wrong, before it expires. Kept in the database, not in the form, so the page carries
+    no answer and every server process sees the same challenge."""
+
+    id = models.CharField(primary_key=True, max_length=32)  # random, the form's hidden value
+    answer_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.id
 
 
 class BoardPostQuerySet(ScopedQuerySet):

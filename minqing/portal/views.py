@@ -1,7 +1,8 @@
 """The residents' portal: submit a matter, follow it with number + query code, rate it.
 
 No sign-in, no JavaScript, small pages. Every POST is rate-limited per address; a busy
-address must answer a small sum before its next submission; failed lookups are logged.
+address must answer a small sum, good for one try, before its next submission; failed
+lookups are logged.
 """
 
 from __future__ import annotations
@@ -87,12 +88,24 @@ def submit(request: HttpRequest) -> HttpResponse:
             return _too_many(request)
         form = SubmitForm(request.POST, request.FILES, village=village)
         if form.is_valid():
-            if needs_challenge and not challenge.solved(
-                form.cleaned_data["challenge"], form.cleaned_data["answer"]
-            ):
+            verdict = (
+                challenge.consume(
+                    token=form.cleaned_data["challenge"], answer=form.cleaned_data["answer"]
+                )
+                if needs_challenge
+                else challenge.Verdict.SOLVED
+            )
+            if verdict == challenge.Verdict.SOLVED:
+                return _receive(request, form, card)
+            if verdict == challenge.Verdict.WRONG:
                 form.add_error("answer", _("验证答案不对，请重新计算。"))
             else:
-                return _receive(request, form, card)
+                minutes = int(challenge.TTL.total_seconds() // 60)
+                form.add_error(
+                    "answer",
+                    _("验证题已失效（超过 %(minutes)d 分钟或已经用过），请回答下面的新题。")
+                    % {"minutes": minutes},
+                )
     else:
         initial = {"token": uuid.uuid4().hex}
         if card is not None:
@@ -104,10 +117,10 @@ def submit(request: HttpRequest) -> HttpResponse:
 def _submit_page(
     request: HttpRequest, form: SubmitForm, card: ContactCard | None, needs_challenge: bool
 ) -> HttpResponse:
-    # A fresh sum on every render: the signed answer travels in a hidden field.
-    question, signed = challenge.new_challenge() if needs_challenge else ("", "")
+    # A fresh sum on every render: each one is good for a single answer.
+    question, challenge_id = challenge.new_challenge() if needs_challenge else ("", "")
     context = {"form": form, "village": form.village, "card": card, "question": question,
-               "signed": signed}  # fmt: skip
+               "challenge_id": challenge_id}  # fmt: skip
     return render(request, "portal/submit.html", context, status=400 if form.is_bound else 200)
 
 
@@ -128,8 +141,12 @@ def _receive(request: HttpRequest, form: SubmitForm, card: ContactCard | None) -
             photos=data["photos"],
         )
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        # Nothing was stored; say why next to the field (a refused photo) or on top.
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            form.add_error(None, error.messages)
         return _submit_page(request, form, card, needs_challenge=False)
     return render(request, "portal/receipt.html", {"receipt": receipt})
 

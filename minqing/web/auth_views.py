@@ -4,11 +4,13 @@ from django.http import HttpResponse
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
+from minqing.web.forms import StaffAuthenticationForm
 
 
 class StaffLoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = StaffAuthenticationForm
 
 
 class StaffPasswordChangeView(auth_views.PasswordChangeView):
