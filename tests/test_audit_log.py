@@ -41,6 +41,17 @@ def test_successful_and_failed_sign_ins_are_logged(county, client):
     assert ok.actor == county.users["cadre"]
 
 
+def test_behind_the_proxy_the_log_records_the_clients_address(county, client, settings):
+    # The same address the lockout and the portal's limits count, not the proxy's.
+    settings.MINQING_BEHIND_PROXY = True
+    client.post("/accounts/login/", {"username": "cadre", "password": PASSWORD},
+                REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")  # fmt: skip
+    assert AuditEvent.objects.get(action=Action.LOGIN).ip == "203.0.113.7"
+    settings.MINQING_BEHIND_PROXY = False
+    client.post("/accounts/logout/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert AuditEvent.objects.get(action=Action.LOGOUT).ip == "10.0.0.1"
+
+
 def test_events_cannot_be_edited_or_deleted_through_the_orm(county):
     event = AuditEvent.objects.first()
     event.note = "tampered"

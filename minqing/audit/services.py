@@ -13,15 +13,8 @@ from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
 from minqing.audit.models import Action, AuditEvent
+from minqing.lib.clientip import client_ip
 from minqing.lib.masking import birth_year, mask_id_number, mask_phone
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the deployment's own proxy the proxy sets X-Forwarded-For; only trust its
-    # first hop when the operator says so (MINQING_HTTPS deployments set a proxy).
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _plain(value: Any) -> Any:

@@ -9,22 +9,17 @@ from __future__ import annotations
 import random
 import time
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
+from minqing.lib.clientip import client_ip as lib_client_ip
 from minqing.portal.models import RateCounter
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The resident's address. Behind a reverse proxy (MINQING_BEHIND_PROXY) the proxy's
-    X-Forwarded-For last hop is trusted; otherwise only the socket address."""
-    if getattr(settings, "MINQING_BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    """The resident's address (see minqing.lib.clientip), "" when there is none."""
+    return lib_client_ip(request) or ""
 
 
 def count(key: str, window_seconds: int, now: float | None = None) -> int:

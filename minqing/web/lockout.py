@@ -16,7 +16,6 @@ parameters, so two rules with different limits need the handler below.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
-from minqing.portal.ratelimit import client_ip as proxied_client_ip
+from minqing.lib.clientip import client_ip as lib_client_ip
 
 # The widest sign-in name there can be (User.username); longer ones name nobody, and
 # axes' own column (varchar 255) must never see them.
@@ -64,16 +63,9 @@ def username_of(request: HttpRequest, credentials: dict[str, Any] | None = None)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the same address the portal's limits use (the proxy's
-    X-Forwarded-For hop when MINQING_BEHIND_PROXY), else every sign-in behind a proxy
-    would share one address. Anything that is not an address falls back to the socket's:
-    axes stores it in an inet column on PostgreSQL."""
-    for candidate in (proxied_client_ip(request), request.META.get("REMOTE_ADDR", "")):
-        try:
-            return str(ipaddress.ip_address(candidate.strip()))
-        except ValueError:
-            continue
-    return None
+    """AXES_CLIENT_IP_CALLABLE: the address the audit log and the portal's limits use, else
+    every sign-in behind a proxy would share one address."""
+    return lib_client_ip(request)
 
 
 def _fresh_attempts(*, username: str | None, since: dt.datetime) -> QuerySet[AccessAttempt]:
