@@ -232,6 +232,31 @@ def test_reset_rebuilds_without_leaving_old_rows(demo: str) -> None:
     assert AuditEvent.objects.filter(action=Action.BULK_LOAD).count() == 2
 
 
+def test_reset_removes_merged_matters_too(demo: str) -> None:
+    # A merged matter points at the one it joined (PROTECT): the reset must unhook it.
+    from minqing.cases.models import Case
+    from minqing.cases.services import case_register, case_transition
+    from minqing.org.roles import Role
+
+    staff = User.objects.filter(role=Role.TOWNSHIP_STAFF).select_related("node").first()
+    group = Node.objects.filter(level=Level.GROUP, path__startswith=staff.node.path).first()
+    first, second = (
+        case_register(
+            actor=staff,
+            node=group,
+            channel="hotline",
+            nature="help",
+            original_text=f"{text}路灯坏了",
+            reporter_name="张三",
+        )[0]
+        for text in ("东头", "西头")
+    )
+    case_transition(case=second, action="merge", actor=staff, parent=first)
+    assert Case.objects.filter(parent=first).exists()
+    load_demo(7, reset=True)
+    assert not Case.objects.filter(pk__in=[first.pk, second.pk]).exists()
+
+
 def test_verbosity_zero_is_silent_and_keyword_options_work(db: None) -> None:
     out = io.StringIO()
     call_command("demo", scale="small", seed=3, verbosity=0, stdout=out)

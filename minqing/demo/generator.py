@@ -166,7 +166,10 @@ def delete_demo(log: Log = print) -> None:
     """Remove every demo county's rows, children before parents (the tree's FKs PROTECT)."""
     for county in Node.objects.filter(level=Level.COUNTY, code__in=ALL_DEMO_COUNTY_CODES):
         path = county.path
-        Case.objects.filter(county=county).delete()  # timeline, supervision, files cascade
+        # A merged matter protects the one it joined: unhook merges, then delete the lot
+        # (timeline, supervision and files cascade).
+        Case.objects.filter(county=county, parent__isnull=False).update(parent=None)
+        Case.objects.filter(county=county).delete()
         # The ORM's delete (not raw SQL) so cascades other apps add to these models still run;
         # one county at a time keeps the collector's in-memory batches small.
         # Fieldwork records protect their place and their author: remove them first.
