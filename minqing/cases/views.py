@@ -93,9 +93,9 @@ def _date(value: str) -> str:
 @requires(Cap.VIEW_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    page = CappedPaginator(filtered_cases(request.user, filters), 30).get_page(
+    page = CappedPaginator(filtered_cases(request.user, filters), 30).get_page(  # type: ignore[arg-type]
         request.GET.get("page")
-    )  # type: ignore[arg-type]
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

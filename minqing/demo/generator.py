@@ -300,7 +300,7 @@ def demo_accounts() -> list[tuple[str, str, str, str]]:
     for username in DEMO_USERNAMES:
         user = users.get(username)
         if user is not None:
-            role = str(user.get_role_display())  # type: ignore[attr-defined]
+            role = str(user.get_role_display())
             rows.append((username, role, _place(user.node), settings.MINQING_DEMO_PASSWORD))
     return rows
 

@@ -293,8 +293,10 @@ def diary_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             _follow_up, created = diary_follow_up_add(
-                entry=entry, actor=request.user, **form.cleaned_data
-            )  # type: ignore[arg-type]
+                entry=entry,
+                actor=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -356,8 +358,10 @@ def diary_review_entry(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             diary_review(
-                entry=entry, reviewer=request.user, comment=form.cleaned_data["review_comment"]
-            )  # type: ignore[arg-type]
+                entry=entry,
+                reviewer=request.user,  # type: ignore[arg-type]
+                comment=form.cleaned_data["review_comment"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -418,11 +422,11 @@ def diary_compile(request: HttpRequest) -> HttpResponse:
     author, village = data.get("author"), data.get("village")
     entries = list(
         sel.volume_entries(
-            user,
+            user,  # type: ignore[arg-type]
             start=data["start"],
             end=data["end"],
             author=author,
-            village=village,  # type: ignore[arg-type]
+            village=village,
         )[: MAX_VOLUME + 1]
     )
     if len(entries) > MAX_VOLUME:

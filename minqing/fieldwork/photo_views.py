@@ -84,7 +84,7 @@ def _add(
 def visit_photos_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The visitor adds photos to their visit later (e.g. once back in signal)."""
     visit = get_in_scope_or_404(
-        visible_visits(request.user).filter(visitor=request.user),  # type: ignore[arg-type]
+        visible_visits(request.user).filter(visitor=request.user),  # type: ignore[arg-type,misc]
         request,
         pk=pk,
     )

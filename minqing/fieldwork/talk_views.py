@@ -159,7 +159,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """Every village in scope for a month: openings vs quota, items, cases, resolved."""
     year, month = _month(request)
-    rules = fieldwork_rules_for(request.user.node)  # type: ignore[union-attr]
+    rules = fieldwork_rules_for(request.user.node)  # type: ignore[union-attr,arg-type]
     townships = sel.township_overview(request.user, year, month, rules)
     return render(
         request,
@@ -502,7 +502,7 @@ def receptions(request: HttpRequest) -> HttpResponse:
     """A deputy's own monthly figures; reviewers see every deputy in scope."""
     user = request.user
     year, month = _month(request)
-    rules = fieldwork_rules_for(user.node)  # type: ignore[union-attr]
+    rules = fieldwork_rules_for(user.node)  # type: ignore[union-attr,arg-type]
     is_deputy = has_cap(user, Cap.RECEPTION)
     deputies = [user] if is_deputy else sel.deputies_in_scope(user)
     figures = sel.deputy_figures(deputies, year, month, rules)  # type: ignore[arg-type]

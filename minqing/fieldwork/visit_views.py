@@ -291,7 +291,7 @@ def visit_to_case(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             case, created = visit_case_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 visit=visit,
                 seq=data["seq"],
                 text=data["text"],

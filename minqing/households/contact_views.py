@@ -48,7 +48,7 @@ class AssignForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
 
     def __init__(self, *args: object, village: Node, cadres: list[User], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = User.objects.filter(pk__in=[c.pk for c in cadres])
         self.fields["households"].queryset = Household.objects.filter(
             group__path__startswith=village.path

@@ -104,9 +104,9 @@ def check(request: HttpRequest, token: str, village: str) -> HttpResponse:
     report = import_households(
         village=node,
         rows=rows,
-        actor=request.user,
+        actor=request.user,  # type: ignore[arg-type]
         mapping=mapping,
-        dry_run=not commit,  # type: ignore[arg-type]
+        dry_run=not commit,
         request=request,  # a refused number's audit line carries the address it came from
     )
     if commit and report.written:

@@ -255,7 +255,7 @@ def _registered(
     visible: set[str] = set()
     for chunk in _chunks(sorted(found)):
         visible |= set(
-            model.objects.for_user(actor)  # type: ignore[attr-defined]
+            model.objects.for_user(actor)
             .filter(**{f"{field}__in": chunk})
             .values_list(field, flat=True)
         )

@@ -35,7 +35,7 @@ class _GroupForm(StyledFormMixin, forms.Form):
     group = forms.ModelChoiceField(queryset=Node.objects.none(), label=gettext_lazy("村民小组"))
 
     def __init__(self, *args: object, village: Node, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["group"].queryset = Node.objects.filter(parent=village, level=Level.GROUP)
 
 

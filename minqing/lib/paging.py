@@ -15,8 +15,8 @@ class CappedPaginator(Paginator):
     cap = CAP
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
-        return self.object_list[: self.cap + 1].count()  # type: ignore[index,union-attr]
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined,no-any-return]
 
     @property
     def capped(self) -> bool:

@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,7 +43,7 @@ def normalise(text: str) -> str:
     return _DIGITS.sub("0", _LETTERS.sub("A", text))
 
 
-_jieba: object | None = None
+_jieba: ModuleType | None = None
 
 
 def words(text: str) -> list[str]:
@@ -53,7 +54,7 @@ def words(text: str) -> list[str]:
         jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not ours to print
         jieba.initialize()
         _jieba = jieba
-    return [w for w in _jieba.lcut(text) if w.strip() and not _PUNCT.fullmatch(w)]  # type: ignore[attr-defined]
+    return [w for w in _jieba.lcut(text) if w.strip() and not _PUNCT.fullmatch(w)]
 
 
 @dataclass(frozen=True)

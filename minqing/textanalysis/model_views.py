@@ -34,7 +34,7 @@ UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _county(request: HttpRequest) -> Node:
-    return county_of(request.user.node)  # type: ignore[union-attr]
+    return county_of(request.user.node)  # type: ignore[union-attr,arg-type]
 
 
 @requires(Cap.MANAGE_MODELS)

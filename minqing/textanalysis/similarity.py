@@ -148,7 +148,7 @@ def _place_ids(node: Node | None) -> tuple[int, int]:
     if node.level == Level.VILLAGE:
         return node.parent_id or 0, node.pk
     if node.level == Level.GROUP:
-        if Node.parent.is_cached(node):  # type: ignore[attr-defined]
+        if Node.parent.is_cached(node):
             return node.parent.parent_id or 0, node.parent_id or 0  # type: ignore[union-attr]
         township = Node.objects.filter(pk=node.parent_id).values_list("parent_id", flat=True)
         return township.first() or 0, node.parent_id or 0

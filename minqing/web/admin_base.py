@@ -55,7 +55,7 @@ class ScopedAdmin(AuditedAdmin):
     """Lists and forms through `for_user`, so the admin shows what the app would."""
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return self.model._default_manager.for_user(request.user)  # type: ignore[attr-defined]
+        return self.model._default_manager.for_user(request.user)  # type: ignore[no-any-return]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         manager = db_field.related_model._default_manager

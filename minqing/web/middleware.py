@@ -108,8 +108,8 @@ class FormEncodingMiddleware:
             request.encoding = codec
             return
         body = transcode_form(request.body, codec)
-        request._body = body  # type: ignore[attr-defined]
-        request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+        request._body = body
+        request._stream = io.BytesIO(body)
         request.META["CONTENT_LENGTH"] = str(len(body))
         request.content_params["charset"] = "utf-8"
         request.encoding = "utf-8"
