@@ -23,7 +23,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("org/", include("minqing.org.urls")),
+    path("org/", include("minqing.web.org_urls")),
     path("households/", include("minqing.households.urls")),
     path("network/", include("minqing.households.network_urls")),
     path("k/<str:token>", card_views.card_landing, name="card_landing"),

@@ -17,10 +17,11 @@ from minqing.audit.models import AuditEvent
 from minqing.cases.models import Case
 from minqing.cases.services import case_register, case_transition
 from minqing.cases.workflow import Action, Status
+from minqing.lib.public_text import public_text_errors
 from minqing.org import services as org_services
 from minqing.org.models import Level
 from minqing.portal.board import Figures, period_starts, place_figures
-from minqing.portal.board_services import board_publish, public_text_errors
+from minqing.portal.board_services import board_publish
 from minqing.portal.models import BoardPost
 
 REPORTER = "张建国"

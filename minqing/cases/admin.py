@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from minqing.audit.services import record_change, record_delete, snapshot
 from minqing.cases.categories import MAX_DEPTH
 from minqing.cases.models import CaseRules, Category, Holiday
+from minqing.kit.admin import AdminOnlyPermissions, AuditedAdmin, CountyConfigAdmin
 from minqing.org.models import Level, Node
 from minqing.org.scoping import NO_COUNTY, user_county_path
-from minqing.web.admin_base import AdminOnlyPermissions, AuditedAdmin, CountyConfigAdmin
 
 
 def _county_path(request: HttpRequest) -> str | None:

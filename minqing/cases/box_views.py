@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from minqing.cases.forms import BoxSessionForm, SlipFormSet
 from minqing.cases.models import Channel
 from minqing.cases.services import case_register
+from minqing.kit.guards import requires
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap
-from minqing.web.decorators import requires
 
 
 @requires(Cap.REGISTER_CASE)

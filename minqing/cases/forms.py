@@ -20,9 +20,9 @@ from minqing.cases.models import (
     Urgency,
 )
 from minqing.households.models import Household
+from minqing.kit.forms import StyledFormMixin
 from minqing.org.models import Level, Node, Unit, User
 from minqing.org.scoping import user_county_path
-from minqing.web.forms import StyledFormMixin
 
 TEXT_LIMIT = 4000
 

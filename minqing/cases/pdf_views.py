@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET
 
 from minqing.cases.models import Case
 from minqing.cases.pdf import FORMS, render_case_pdf
+from minqing.kit.guards import requires
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
 
 
 @require_GET

@@ -18,10 +18,10 @@ from minqing.cases.supervision import (
     supervision_open,
     supervision_record,
 )
+from minqing.kit.guards import requires
 from minqing.org.models import Unit, User
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
 
 
 def supervising_unit(user: User) -> Unit | None:

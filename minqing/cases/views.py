@@ -20,9 +20,11 @@ from minqing.cases.attachments import (
     attachment_prepare,
     attachment_store,
 )
+from minqing.cases.case_page import case_page
 from minqing.cases.forms import CaseActionForm, CaseDetailsForm, CaseRegisterForm
 from minqing.cases.models import Case, Category, Channel, Urgency
-from minqing.cases.permissions import actions_for, can_act, can_reveal_reporter
+from minqing.cases.permissions import can_act, can_reveal_reporter
+from minqing.cases.register_hooks import category_chosen, look_alikes
 from minqing.cases.selectors import (
     CaseFilters,
     filtered_cases,
@@ -31,15 +33,12 @@ from minqing.cases.selectors import (
 )
 from minqing.cases.services import case_register, case_transition, case_update_details
 from minqing.cases.workflow import Action, Status
-from minqing.fieldwork.case_sources import case_sources_context
+from minqing.kit.forms import add_validation_error
+from minqing.kit.guards import requires
 from minqing.lib.paging import CappedPaginator
-from minqing.org.models import Level, Node, UnitKind, User
-from minqing.org.roles import Cap, has_cap
+from minqing.org.models import Level, Node, UnitKind
+from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404, user_county_path
-from minqing.portal.board_views import board_context
-from minqing.textanalysis.intake import confirm_from_form
-from minqing.textanalysis.similarity import SimilarMatch, similar_matters
-from minqing.web.decorators import requires
 
 
 @requires(Cap.VIEW_CASES)
@@ -127,7 +126,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CaseRegisterForm(request.POST or None, user=user)  # type: ignore[arg-type]
-    similar: list[SimilarMatch] = []
+    similar: list[object] = []
     retried = Case.objects.for_user(user).filter(
         idempotency_key=request.POST.get("idempotency_key") or None
     )
@@ -145,7 +144,7 @@ def register(request: HttpRequest) -> HttpResponse:
             for error in uploads[1]:
                 form.add_error(None, error)
         elif request.POST.get("confirm_new") != "1" and (
-            similar := similar_matters(
+            similar := look_alikes(
                 user,  # type: ignore[arg-type]
                 text=data["original_text"],
                 node=node,
@@ -166,14 +165,10 @@ def register(request: HttpRequest) -> HttpResponse:
                         for prepared in uploads[0]:
                             attachment_store(case=case, prepared=prepared, actor=user)  # type: ignore[arg-type]
                         if case.category_id:
-                            confirm_from_form(request, case)
+                            category_chosen(request, case)
             except ValidationError as error:
                 # The whole registration rolled back; say why next to the field (or on top).
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
+                add_validation_error(form, error)
             else:
                 if created:
                     messages.success(request, _("登记成功，登记编号 %(n)s。") % {"n": case.number})
@@ -187,32 +182,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @requires(Cap.VIEW_CASES)
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    case = get_in_scope_or_404(
-        Case.objects.for_user(request.user).select_related(
-            "node__parent__parent", "unit", "handler", "category", "created_by", "parent"
-        ),
-        request,
-        number=number,
-    )
-    return render(
-        request,
-        "cases/detail.html",
-        {
-            "case": case,
-            "events": case.events.select_related("actor", "unit"),
-            "actions": [(a, Action(a).label) for a in actions_for(request.user, case)],  # type: ignore[arg-type]
-            "form": CaseActionForm(user=request.user),  # type: ignore[arg-type]
-            "children": case.merged_children.all(),
-            "attachments": case.attachments.all(),
-            "details_form": CaseDetailsForm(instance=case, user=request.user),  # type: ignore[arg-type]
-            "can_edit": can_act(request.user, case, Action.NOTE),  # type: ignore[arg-type]
-            "can_reveal": can_reveal_reporter(request.user, case),  # type: ignore[arg-type]
-            **_supervision_context(request.user, case),  # type: ignore[arg-type]
-            **board_context(request, case),
-            **case_sources_context(request, case),
-            "now": timezone.now(),
-        },
-    )
+    return case_page(request, number)
 
 
 @require_POST
@@ -255,22 +225,6 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("已完成：%(a)s。") % {"a": Action(action).label})
     return redirect("cases:detail", number=number)
-
-
-def _supervision_context(user: User, case: Case) -> dict[str, object]:
-    from minqing.cases.models import SupervisionKind
-    from minqing.cases.supervision_views import supervising_unit
-
-    active = list(case.supervisions.filter(released_at__isnull=True).select_related("unit"))
-    mine = supervising_unit(user) if has_cap(user, Cap.SUPERVISE) else None
-    return {
-        "supervisions": active,
-        "can_supervise": has_cap(user, Cap.SUPERVISE),
-        "supervised_by_me": mine is not None and any(s.unit_id == mine.pk for s in active),
-        "follow_up_kinds": [
-            (k.value, k.label) for k in SupervisionKind if k != SupervisionKind.TRACK
-        ],
-    }
 
 
 @require_POST
@@ -325,7 +279,7 @@ def edit_details(request: HttpRequest, number: str) -> HttpResponse:
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
             if case.category_id != before:
-                confirm_from_form(request, case)
+                category_chosen(request, case)
         messages.success(request, _("事项信息已更新，群众原话保持不变。"))
     else:
         messages.error(request, _("提交的内容有误：%(e)s") % {"e": form.errors.as_text()})

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from minqing.fieldwork.models import FieldworkRules
-from minqing.web.admin_base import CountyConfigAdmin
+from minqing.kit.admin import CountyConfigAdmin
 
 
 @admin.register(FieldworkRules)

@@ -19,9 +19,9 @@ from minqing.fieldwork.diary_selectors import diary_keepers
 from minqing.fieldwork.models import DiaryCategory
 from minqing.fieldwork.visit_forms import PhotosField
 from minqing.households.models import ContactAssignment, Household
+from minqing.kit.forms import StyledFormMixin
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Cap, has_cap
-from minqing.web.forms import StyledFormMixin
 
 HOUSEHOLD_CHOICES_MAX = 30
 # Phones offer dictation on any plain textarea; a tall box and no rich editor keep it usable.

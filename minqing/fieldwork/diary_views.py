@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -49,33 +46,15 @@ from minqing.fieldwork.diary_services import (
 )
 from minqing.fieldwork.models import DiaryEntry
 from minqing.fieldwork.photo_services import MAX_PHOTOS, may_add_photos, photos_add
+from minqing.kit.forms import add_validation_error
+from minqing.kit.guards import requires
 from minqing.lib.paging import CappedPaginator
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
 
 MAX_VOLUME = 400  # entries in one compiled volume
 NOT_SAVED = ("find", "idempotency_key", "photos")  # form fields that are not entry fields
 DRAFT_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
-
-
-def requires_any(
-    *caps: Cap,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Like `requires`, for pages a diary keeper and a reviewer both use."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not any(has_cap(request.user, cap) for cap in caps):
-                record(action=Action.DENIED, request=request, note=f"缺少权限 {'/'.join(caps)}")
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -89,14 +68,6 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 def _entry(request: HttpRequest, pk: int, queryset: Any = None) -> DiaryEntry:
     entries = queryset if queryset is not None else sel.visible_entries(request.user)  # type: ignore[arg-type]
     return get_in_scope_or_404(sel.with_details(entries), request, pk=pk)
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _saved(pk: int, draft: str) -> HttpResponse:
@@ -182,7 +153,7 @@ def diary_new(request: HttpRequest) -> HttpResponse:
                 if created and photos:  # a resent draft never adds them twice
                     photos_add(entry=entry, uploads=photos, actor=user)  # type: ignore[arg-type]
         except ValidationError as error:
-            _form_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, _("日记已保存。") if created else _("这篇日记已经保存过了。"))
             return _saved(entry.pk, "diary")
@@ -235,14 +206,14 @@ def diary_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     # Added to those already there; the same photo sent again is skipped.
                     photos_add(entry=entry, uploads=photos, actor=user)  # type: ignore[arg-type]
             except ValidationError as error:
-                _form_errors(form, error)
+                add_validation_error(form, error)
             else:
                 messages.success(request, _("日记已修改。"))
                 return _saved(entry.pk, draft)
     return _entry_form(request, form, draft=draft, entry=entry)
 
 
-@requires_any(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
+@requires(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
 def diary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     entry = _entry(request, pk)
@@ -284,7 +255,7 @@ def diary_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires_any(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
+@requires(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
 def diary_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     if not sel.can_follow_up(request.user, entry):  # type: ignore[arg-type]
@@ -310,7 +281,7 @@ def diary_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires_any(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
+@requires(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
 def diary_result(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     if not sel.can_follow_up(request.user, entry):  # type: ignore[arg-type]
@@ -412,7 +383,7 @@ def diary_team(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@requires_any(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
+@requires(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
 def diary_compile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CompileForm(request.GET or None, user=user)  # type: ignore[arg-type]

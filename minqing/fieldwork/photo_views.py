@@ -20,10 +20,10 @@ from minqing.fieldwork.models import DiaryEntry, FieldPhoto, Visit
 from minqing.fieldwork.photo_services import photos_add
 from minqing.fieldwork.visit_selectors import visible_visits
 from minqing.fieldwork.visit_views import field_or_review
+from minqing.kit.guards import requires
 from minqing.org.models import User
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
 
 CONTENT_TYPES = {
     ".jpg": "image/jpeg",

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from minqing.cases.models import Nature, Rating
 from minqing.fieldwork.models import DecisionLevel, TalkDay, TalkItem, TalkLevel, TalkPace
 from minqing.households.models import Household
+from minqing.kit.forms import StyledFormMixin
 from minqing.org.models import User
-from minqing.web.forms import StyledFormMixin
 
 # Large, voice-friendly text boxes: phones' input methods dictate into them.
 VOICE = {"rows": 4, "autocomplete": "off", "enterkeyhint": "enter", "lang": "zh-CN"}

@@ -10,11 +10,9 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,6 +37,8 @@ from minqing.fieldwork.talk_forms import (
     TalkItemForm,
     TalkSortForm,
 )
+from minqing.kit.forms import add_validation_error
+from minqing.kit.guards import requires
 from minqing.org.models import Level, Node
 from minqing.org.roles import Cap, Role, has_cap
 from minqing.org.scoping import get_in_scope_or_404
@@ -62,27 +62,10 @@ def can_view_receptions(user: Any) -> bool:
     return has_cap(user, Cap.RECEPTION) or has_cap(user, Cap.REVIEW_FIELDWORK)
 
 
-def allowed(check: Callable[[Any], bool], label: str) -> Callable[[View], View]:
-    """Like `requires`, for a test that combines capabilities: 404 and a log line."""
-
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not check(request.user):
-                record(action=Action.DENIED, request=request, note=f"缺少权限 {label}")
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-view_talk = allowed(can_view_talk, "talk_view")
-run_talk = allowed(can_run_talk, "talk_run")
-view_receptions = allowed(can_view_receptions, "reception_view")
-run_receptions = allowed(lambda u: has_cap(u, Cap.RECEPTION), Cap.RECEPTION)
+view_talk = requires(can_view_talk, label="talk_view")
+run_talk = requires(can_run_talk, label="talk_run")
+view_receptions = requires(can_view_receptions, label="reception_view")
+run_receptions = requires(Cap.RECEPTION)
 
 
 def _village(request: HttpRequest, code: str) -> Node:
@@ -364,11 +347,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
             idempotency_key=data["idempotency_key"],
         )
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_validation_error(form, error)
         return _render_day(request, talk_day, item_form=form, status=400)
     if created:
         messages.success(request, _("已登记到说事登记簿。"))
@@ -537,11 +516,7 @@ def reception_new(request: HttpRequest) -> HttpResponse:
                     idempotency_key=data["idempotency_key"],
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for name, errors in error.message_dict.items():
-                        form.add_error(name if name in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                add_validation_error(form, error)
             else:
                 if created:
                     messages.success(request, _("接待记录已保存。"))

@@ -17,8 +17,8 @@ from minqing.fieldwork.photo_services import MAX_PHOTOS, check_photo
 from minqing.fieldwork.quotas import FIELD_ROLES, NO_RESIDENCE_ROLES
 from minqing.fieldwork.visit_selectors import place_households, plans_for_visit_form, visit_places
 from minqing.households.models import Household
+from minqing.kit.forms import StyledFormMixin
 from minqing.org.models import Level, Node, User
-from minqing.web.forms import StyledFormMixin
 
 
 def place_label(node: Node) -> str:

@@ -22,9 +22,9 @@ from minqing.cases.services import case_register
 from minqing.fieldwork.models import Visit, VisitForm, VisitPlan
 from minqing.fieldwork.photo_services import photos_copy_to_case
 from minqing.households.models import Household
+from minqing.lib.public_text import public_text_errors
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
-from minqing.portal.board_services import public_text_errors
 
 
 def _in_scope(user: User, node: Node) -> bool:

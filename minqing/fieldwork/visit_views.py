@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,8 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minqing.audit.models import Action as AuditAction
-from minqing.audit.services import record
 from minqing.fieldwork.models import Visit, VisitPlan
 from minqing.fieldwork.photo_services import MAX_PHOTOS, may_add_photos, photos_add
 from minqing.fieldwork.quotas import Period, progress_for, team_in_scope
@@ -44,44 +39,24 @@ from minqing.fieldwork.visit_services import (
     visit_case_create,
     visit_record,
 )
+from minqing.kit.forms import add_validation_error
+from minqing.kit.guards import requires
 from minqing.lib.paging import CappedPaginator
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
 
-View = Callable[..., HttpResponse]
 ITEMS_MAX = 10
 
 
-def requires_any(*caps: Cap) -> Callable[[View], View]:
-    """Like `requires`, for pages that either a field cadre or a reviewer may open."""
-
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not any(has_cap(request.user, cap) for cap in caps):
-                record(action=AuditAction.DENIED, request=request, note=f"缺少权限 {caps[0]}")
-                raise Http404
-            if request.user.node is None:  # type: ignore[union-attr]
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+def _field_or_review(user: User) -> bool:
+    """Pages that either a field cadre or a reviewer may open, from a place in the tree."""
+    return user.node is not None and (
+        has_cap(user, Cap.FIELDWORK) or has_cap(user, Cap.REVIEW_FIELDWORK)
+    )
 
 
-field_or_review = requires_any(Cap.FIELDWORK, Cap.REVIEW_FIELDWORK)
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+field_or_review = requires(_field_or_review, label="fieldwork/review_fieldwork")
 
 
 def _own_progress(user: User, day: dt.date) -> Any:
@@ -174,7 +149,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                 if created and photos:  # a resent form never adds them twice
                     photos_add(visit=visit, uploads=photos, actor=user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             if created:
                 messages.success(request, _("走访已记录。"))
@@ -300,7 +275,7 @@ def visit_to_case(request: HttpRequest, pk: int) -> HttpResponse:
                 reporter_name=data["reporter_name"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             if created:
                 messages.success(
@@ -324,7 +299,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         try:
             plan, created = plan_create(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             if created:
                 messages.success(request, _("走访安排已保存。"))

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from minqing.households.models import ContactRules, GroupPost, Household, Liaison, Resident, Tag
+from minqing.kit.admin import CountyConfigAdmin, ScopedAdmin
 from minqing.org.models import phone_validator
-from minqing.web.admin_base import CountyConfigAdmin, ScopedAdmin
 
 
 class ResidentInline(admin.TabularInline):

@@ -33,11 +33,11 @@ from minqing.households.card_selectors import (
 )
 from minqing.households.models import ContactCard, Household
 from minqing.households.rules import contact_rules_for
+from minqing.kit.forms import StyledFormMixin
+from minqing.kit.guards import requires
 from minqing.org.models import Level, Node
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
-from minqing.web.forms import StyledFormMixin
 
 PAGE_SIZE = 50
 

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 from minqing.households import network_selectors as sel
 from minqing.households.contacts import contact_assign, contact_end, quota_for, rules_for_village
 from minqing.households.models import ContactAssignment, Household
+from minqing.kit.forms import StyledFormMixin
+from minqing.kit.guards import requires
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404, user_scope_path
-from minqing.web.decorators import requires
-from minqing.web.forms import StyledFormMixin
 
 
 def village_in_scope(request: HttpRequest, code: str) -> Node:

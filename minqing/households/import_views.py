@@ -23,10 +23,10 @@ from minqing.households.importer import (
     map_columns,
     read_rows,
 )
+from minqing.kit.guards import requires
 from minqing.lib.masking import mask_id_number, mask_phone
 from minqing.org.models import Level, Node
 from minqing.org.roles import Cap
-from minqing.web.decorators import requires
 
 FIELD_LABELS = {name: headers[0] for name, headers in DEFAULT_HEADERS.items()}
 MAX_BYTES = 20 * 1024 * 1024

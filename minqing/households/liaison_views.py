@@ -24,11 +24,11 @@ from minqing.households.liaisons import (
     liaison_dismiss,
 )
 from minqing.households.models import GroupPost, GroupPostKind, Liaison, LiaisonBackground
+from minqing.kit.forms import StyledFormMixin, add_validation_error
+from minqing.kit.guards import requires
 from minqing.org.models import Level, Node, phone_validator
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
-from minqing.web.forms import StyledFormMixin
 
 
 class _GroupForm(StyledFormMixin, forms.Form):
@@ -134,7 +134,7 @@ def appoint(request: HttpRequest, village: str) -> HttpResponse:
         try:
             liaison = liaison_appoint(actor=request.user, **data)  # type: ignore[arg-type]
         except ValidationError as error:
-            form.add_error(None, error)
+            add_validation_error(form, error)
         else:
             messages.success(
                 request,

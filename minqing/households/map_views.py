@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET
 
 from minqing.households.map_pdf import render_network_pdf
 from minqing.households.network_map import build_network_map, township_for
+from minqing.kit.guards import requires
 from minqing.org.roles import Cap
 from minqing.org.selectors import breadcrumb
-from minqing.web.decorators import requires
 
 
 def _labels() -> dict[str, str]:

@@ -12,9 +12,7 @@ from django.views.decorators.http import require_POST
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
-from minqing.cases.models import Case
-from minqing.fieldwork.diary_selectors import visible_entries
-from minqing.fieldwork.visit_selectors import visible_visits
+from minqing.households.household_page import PANELS
 from minqing.households.models import (
     PROFILE_FIELDS,
     GroupPost,
@@ -25,12 +23,12 @@ from minqing.households.models import (
     Tag,
 )
 from minqing.households.services import household_set_tags, household_update_profile
+from minqing.kit.forms import StyledFormMixin
+from minqing.kit.guards import requires
 from minqing.lib.masking import mask_id_number, mask_phone
 from minqing.lib.spreadsheet import xlsx_bytes
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
-from minqing.web.decorators import requires
-from minqing.web.forms import StyledFormMixin
 
 
 @requires(Cap.VIEW_RESIDENTS)
@@ -125,22 +123,8 @@ def household_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
             .distinct(),
             "card": household.cards.current().first(),
-            # Visits and diary entries that name the household, as far as the user may read
-            # them (the visitor or author, and reviewers in scope).
-            "visits": visible_visits(request.user)  # type: ignore[arg-type]
-            .filter(households=household)
-            .select_related("visitor")
-            .order_by("-date")[:20],
-            "diary_entries": visible_entries(request.user)  # type: ignore[arg-type]
-            .filter(households=household)
-            .select_related("author")
-            .order_by("-date")[:20],
             "county_tags": Tag.objects.filter(county__path=household.group.path[:6]),
-            # The 民情档案 lists every matter that names the household, as far as the
-            # user may see cases.
-            "cases": Case.objects.for_user(request.user)
-            .filter(households=household)
-            .order_by("-created_at")[:50],
+            **PANELS.context(request, household),
         },
     )
 

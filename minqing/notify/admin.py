@@ -9,12 +9,12 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from minqing.kit.admin import ReadOnlyAdmin
 from minqing.lib.masking import mask_phone
 from minqing.notify.access import openable
 from minqing.notify.models import Channel, Outbox
 from minqing.notify.services import outbox_retry
 from minqing.org.scoping import user_county_path
-from minqing.web.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Outbox)

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from minqing.households.models import Household, Resident
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
+from minqing.org.population import HOUSEHOLDS, RESIDENTS, counted
 from minqing.org.roles import Cap, has_cap
 
 
@@ -31,12 +31,13 @@ def scope_counts(user: User) -> ScopeCounts:
         groups=Count("id", filter=Q(level=Level.GROUP)),
     )
     sees_residents = has_cap(user, Cap.VIEW_RESIDENTS)
+    households, residents = counted(HOUSEHOLDS).objects, counted(RESIDENTS).objects
     return ScopeCounts(
         townships=nodes["townships"],
         villages=nodes["villages"],
         groups=nodes["groups"],
-        households=Household.objects.for_user(user).count() if sees_residents else None,
-        residents=Resident.objects.for_user(user).count() if sees_residents else None,
+        households=households.for_user(user).count() if sees_residents else None,
+        residents=residents.for_user(user).count() if sees_residents else None,
         staff=User.objects.for_user(user).filter(is_active=True).count(),
         units=Unit.objects.for_user(user).count(),
     )
@@ -62,6 +63,16 @@ def _counts_by_child(queryset: Any, path_field: str, width: int) -> dict[str, in
     return {row["child_path"]: row["n"] for row in rows}
 
 
+def _people_by_child(name: str, user: User, node: Node, width: int) -> dict[str, int]:
+    """Households or residents (org.population) under each child of `node`, in scope."""
+    rows = counted(name)
+    return _counts_by_child(
+        rows.objects.for_user(user).filter(**{f"{rows.path_field}__startswith": node.path}),
+        rows.path_field,
+        width,
+    )
+
+
 def children_with_counts(user: User, node: Node) -> list[ChildRow]:
     """Children of `node` in the user's scope, each with its subtree's counts (4 queries)."""
     children = list(Node.objects.for_user(user).filter(parent=node).order_by("code"))
@@ -76,16 +87,8 @@ def children_with_counts(user: User, node: Node) -> list[ChildRow]:
     households: dict[str, int] = {}
     residents: dict[str, int] = {}
     if sees_residents:
-        households = _counts_by_child(
-            Household.objects.for_user(user).filter(group__path__startswith=node.path),
-            "group__path",
-            width,
-        )
-        residents = _counts_by_child(
-            Resident.objects.for_user(user).filter(household__group__path__startswith=node.path),
-            "household__group__path",
-            width,
-        )
+        households = _people_by_child(HOUSEHOLDS, user, node, width)
+        residents = _people_by_child(RESIDENTS, user, node, width)
     staff = _counts_by_child(
         User.objects.for_user(user).filter(is_active=True, node__path__startswith=node.path),
         "node__path",

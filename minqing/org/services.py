@@ -178,19 +178,20 @@ def node_statistics_refresh(*, actor: User | None, root: Node) -> int:
 
     from minqing.audit.models import Action
     from minqing.audit.services import record
-    from minqing.households.models import Household, Resident
     from minqing.org.models import PATH_WIDTH
+    from minqing.org.population import HOUSEHOLDS, RESIDENTS, counted
 
     nodes = list(Node.objects.filter(path__startswith=root.path))
     households: dict[str, int] = {}
     residents: dict[str, int] = {}
     for width in sorted({PATH_WIDTH[n.level] for n in nodes}):
-        for model, field, into in (
-            (Household, "group__path", households),
-            (Resident, "household__group__path", residents),
+        for counted_rows, into in (
+            (counted(HOUSEHOLDS), households),
+            (counted(RESIDENTS), residents),
         ):
+            field = counted_rows.path_field
             rows = (
-                model.objects.filter(**{f"{field}__startswith": root.path})
+                counted_rows.objects.filter(**{f"{field}__startswith": root.path})
                 .annotate(prefix=Substr(field, 1, width))
                 .values("prefix")
                 .annotate(n=Count("id"))

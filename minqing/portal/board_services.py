@@ -9,9 +9,6 @@ territory's board. Both steps are audited.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +17,7 @@ from django.utils.translation import gettext as _
 from minqing.audit.models import Action
 from minqing.audit.services import record
 from minqing.cases.models import Case
+from minqing.lib.public_text import public_text_errors
 from minqing.org.models import User
 from minqing.org.roles import Cap, Role, has_cap
 from minqing.portal.board import SETTLED
@@ -29,46 +27,10 @@ NOT_PUBLISHERS = frozenset({Role.DEPUTY, Role.LIAISON, Role.DEPT_HANDLER})
 SUMMARY_MAX = 200
 RESULT_MAX = 1000
 
-# A mainland mobile number, also written 138-0000-0001 or 138 0000 0001.
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d){8}(?!\d)")
-# An 18-character resident ID number (17 digits and a digit or X), separators allowed.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{6}(?:[ -]?\d){11}[ -]?[0-9Xx](?![0-9A-Za-z])")
-_NOT_DIGIT = re.compile(r"\D")
-_BLANKS = re.compile(r"\s+")
-# This many characters copied verbatim from the resident's words count as copying them.
-COPIED_RUN = 15
-
 
 def may_publish(user: User, case: Case) -> bool:
     """The role rule; the caller has already fetched `case` through the user's scope."""
     return has_cap(user, Cap.VIEW_CASES) and user.role not in NOT_PUBLISHERS
-
-
-def _copies(text: str, original: str) -> bool:
-    text, original = _BLANKS.sub("", text), _BLANKS.sub("", original)
-    return any(text[i : i + COPIED_RUN] in original for i in range(len(text) - COPIED_RUN + 1))
-
-
-def public_text_errors(text: str, case: Case | None = None) -> list[str]:
-    """Why `text` may not be published: phone or ID numbers, the reporter's name or phone,
-    the resident's own words copied. Names of other people and house numbers cannot be
-    recognised reliably: the form says so, and the publisher answers for it."""
-    plain = unicodedata.normalize("NFKC", text)  # full-width digits count too
-    errors = []
-    if _MOBILE.search(plain):
-        errors.append(_("公开内容不能包含手机号码。"))
-    if _ID_NUMBER.search(plain):
-        errors.append(_("公开内容不能包含身份证号码。"))
-    if case is not None:
-        name = case.reporter_name.strip()
-        phone = _NOT_DIGIT.sub("", case.reporter_phone)
-        if (len(name) >= 2 and name in plain) or (
-            len(phone) >= 7 and phone in _NOT_DIGIT.sub("", plain)
-        ):
-            errors.append(_("公开内容不能包含反映人的姓名或电话。"))
-        if _copies(plain, unicodedata.normalize("NFKC", case.original_text)):
-            errors.append(_("不要照抄群众原话，请概括成公开的说法。"))
-    return errors
 
 
 def _check(case: Case, summary: str, result: str) -> None:

@@ -16,9 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from minqing.cases.case_page import case_page
 from minqing.cases.models import Case
 from minqing.fieldwork.talk_selectors import upcoming_public_talk_days
 from minqing.fieldwork.visit_selectors import upcoming_public_plans
+from minqing.kit.forms import StyledFormMixin, add_validation_error
+from minqing.kit.guards import requires
+from minqing.lib.public_text import public_text_errors
 from minqing.org.models import Level
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
@@ -38,12 +42,9 @@ from minqing.portal.board_services import (
     board_publish,
     board_withdraw,
     may_publish,
-    public_text_errors,
 )
 from minqing.portal.forms import clean_text
 from minqing.portal.models import BoardPost
-from minqing.web.decorators import requires
-from minqing.web.forms import StyledFormMixin
 
 # --- Public pages ----------------------------------------------------------------------
 
@@ -119,8 +120,8 @@ def _place_code(case: Case) -> str:
 
 
 def board_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """What `cases/_board_publish.html` needs on the case page: {"board": None} when the
-    user may not publish this case or there is nothing to do."""
+    """The case page's panel `portal/_case_board.html` (registered in PortalConfig.ready()):
+    {"board": None} when the user may not publish this case or there is nothing to do."""
     if not may_publish(request.user, case):  # type: ignore[arg-type]
         return {"board": None}
     post = BoardPost.objects.filter(case=case).select_related("published_by").first()
@@ -174,21 +175,13 @@ def publish(request: HttpRequest, number: str) -> HttpResponse:
         try:
             board_publish(case=case, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_validation_error(form, error)
         else:
             messages.success(request, _("已发布到公开栏。"))
             return _back(number)
     # Show the case page again with the staff member's text and the reasons it was refused.
-    from minqing.cases.views import detail
-
     request._board_form = form  # type: ignore[attr-defined]
-    response = detail(request, number)
-    response.status_code = 400
-    return response
+    return case_page(request, number, status=400)
 
 
 @require_POST

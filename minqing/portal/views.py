@@ -22,6 +22,7 @@ from minqing.audit.services import record
 from minqing.cases.models import Case
 from minqing.households.cards import normalise_token
 from minqing.households.models import ContactCard
+from minqing.kit.forms import add_validation_error
 from minqing.org.models import Level, Node
 from minqing.portal import challenge, ratelimit, tracking
 from minqing.portal.forms import RateForm, SubmitForm, TrackForm
@@ -142,11 +143,7 @@ def _receive(request: HttpRequest, form: SubmitForm, card: ContactCard | None) -
         )
     except ValidationError as error:
         # Nothing was stored; say why next to the field (a refused photo) or on top.
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            form.add_error(None, error.messages)
+        add_validation_error(form, error)
         return _submit_page(request, form, card, needs_challenge=False)
     return render(request, "portal/receipt.html", {"receipt": receipt})
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from minqing.kit.admin import CountyConfigAdmin
 from minqing.org.models import Level, Node
 from minqing.org.scoping import user_county_path
 from minqing.textanalysis.models import InsightRules, UrgencyTerm
 from minqing.textanalysis.urgency import DEFAULT_URGENCY_TERMS, ensure_default_urgency_terms
-from minqing.web.admin_base import CountyConfigAdmin
 
 
 @admin.register(InsightRules)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minqing.kit.guards import requires
 from minqing.org.models import User
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import get_in_scope_or_404
@@ -25,7 +26,6 @@ from minqing.textanalysis.hotspot_selectors import (
 from minqing.textanalysis.hotspot_services import hotspot_mark_handled
 from minqing.textanalysis.models import HotSpot, HotSpotStatus
 from minqing.textanalysis.rules import insight_rules_for
-from minqing.web.decorators import requires
 
 
 @requires(Cap.VIEW_INSIGHT)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from minqing.audit.models import Action
 from minqing.audit.services import record
 from minqing.cases.models import Case
+from minqing.kit.guards import requires
 from minqing.lib.spreadsheet import xlsx_bytes
 from minqing.org.models import Level, Node
 from minqing.org.roles import Cap
@@ -27,7 +28,6 @@ from minqing.textanalysis.keywords import (
     Period,
     keyword_trends,
 )
-from minqing.web.decorators import requires
 
 
 @dataclass

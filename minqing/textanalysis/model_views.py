@@ -16,6 +16,7 @@ from minqing.cases.models import Case, Category
 from minqing.cases.permissions import can_act
 from minqing.cases.services import case_update_details
 from minqing.cases.workflow import Action
+from minqing.kit.guards import requires
 from minqing.org.models import Node, Unit
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
@@ -28,7 +29,6 @@ from minqing.textanalysis.models import (
 )
 from minqing.textanalysis.rules import county_of, insight_rules_for
 from minqing.textanalysis.services import examples_import, model_activate, model_request_training
-from minqing.web.decorators import requires
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 

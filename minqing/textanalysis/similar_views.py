@@ -8,10 +8,10 @@ from django.shortcuts import render
 from minqing.cases.models import Case
 from minqing.cases.permissions import can_act
 from minqing.cases.workflow import TRANSITIONS, Action
+from minqing.kit.guards import requires
 from minqing.org.roles import Cap
 from minqing.org.scoping import get_in_scope_or_404
 from minqing.textanalysis.similarity import similar_to_case
-from minqing.web.decorators import requires
 
 
 @requires(Cap.VIEW_CASES)

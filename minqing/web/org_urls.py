@@ -1,6 +1,9 @@
+"""The territory pages under org's URL names (org:tree, org:node, org:staff); their views
+are web's (see minqing.web.views)."""
+
 from django.urls import path
 
-from minqing.org import views
+from minqing.web import views
 
 app_name = "org"
 urlpatterns = [

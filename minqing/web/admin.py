@@ -1,12 +1,29 @@
+"""The admin of the apps below the UI kit: the audit log (audit), the tree and the staff (org).
+
+Their admin pages need the admin base classes (minqing.kit.admin), which sit above both apps
+in the layer order (minqing.layers), so they are registered here, at the top; the admin
+lists them under their own apps all the same."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from minqing.audit.models import AuditEvent
+from minqing.kit.admin import ReadOnlyAdmin, ScopedAdmin
 from minqing.org.models import Node, Unit, User
+from minqing.org.roles import Cap
 from minqing.org.tasks import refresh_node_statistics
-from minqing.web.admin_base import ScopedAdmin
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_username", "action", "object_type", "object_repr", "ip"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_username", "object_repr", "object_id"]
+    date_hierarchy = "at"
+    view_cap = Cap.VIEW_AUDIT
 
 
 @admin.register(Node)
