@@ -22,10 +22,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from minqing.cases.deadline_scan import scan_deadlines
 from minqing.cases.models import Case
-from minqing.cases.services import case_register, case_transition
-from minqing.cases.supervision import supervision_open
+from minqing.cases.services import case_register, case_transition, deadlines_scan, supervision_open
 from minqing.cases.workflow import Action
 from minqing.fieldwork.diary_services import diary_record, diary_review
 from minqing.households.cards import ensure_cards
@@ -118,13 +116,13 @@ def reopen(county: County) -> set[str]:
 
 def remind(county: County) -> set[str]:
     case = at_station(county)
-    scan_deadlines(now=case.deadline - dt.timedelta(minutes=5))
+    deadlines_scan(now=case.deadline - dt.timedelta(minutes=5))
     return {"cadre", "colleague"}
 
 
 def overdue_and_auto_supervise(county: County) -> set[str]:
     case = at_station(county)
-    report = scan_deadlines(now=case.deadline + dt.timedelta(minutes=1))
+    report = deadlines_scan(now=case.deadline + dt.timedelta(minutes=1))
     assert (report.overdue, report.supervised) == (1, 1)
     return {"cadre", "colleague"}
 

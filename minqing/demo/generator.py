@@ -26,8 +26,8 @@ from django.db import connection, models, transaction
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
-from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case
+from minqing.cases.services import categories_ensure_default
 from minqing.demo.cases import load_demo_cases
 from minqing.demo.fieldwork import load_demo_fieldwork
 from minqing.demo.insight import load_demo_insight
@@ -110,7 +110,7 @@ def load(
             counts = _write_county(county, people, staffing.units, staffing.users)
             # The demo's own bulk-load record below covers the categories too.
             county_node = Node.objects.get(pk=county.root.pk)
-            counts["category"] = ensure_default_categories(county=county_node, audit=False)
+            counts["category"] = categories_ensure_default(county=county_node, audit=False)
             counts["tag"] = ensure_default_tags(county=county_node)
             result.counts.update(counts)
             log(

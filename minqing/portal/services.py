@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from minqing.cases.attachments import attachment_prepare, attachment_store
+from minqing.cases.attachments import attachment_prepare
 from minqing.cases.models import Case, Category, Channel
 from minqing.cases.routing import center_for, station_for
-from minqing.cases.services import case_register, case_transition
+from minqing.cases.services import attachment_store, case_register, case_transition
 from minqing.cases.workflow import Action, Status
 from minqing.households.models import ContactCard
 from minqing.notify.services import notify_staff

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case, Category, Channel, Nature
-from minqing.cases.services import case_register, case_transition
+from minqing.cases.services import case_register, case_transition, categories_ensure_default
 from minqing.textanalysis.models import CategoryConfirmation, InsightRules, ModelKind, TextModel
 from minqing.textanalysis.services import examples_import
 from minqing.textanalysis.training import train
@@ -25,7 +24,7 @@ def history(county, settings, tmp_path):  # type: ignore[no-untyped-def]
     """Past matters routed in the township (in 西岭村), an imported labelled file, trained
     models, and two earlier calls from 东风村 about its well."""
     settings.MINQING_MODEL_DIR = tmp_path / "models"
-    ensure_default_categories(county=county.county, audit=False)
+    categories_ensure_default(county=county.county, audit=False)
     examples_import(county=county.county, data=FIXTURE.read_bytes(), file_name="x", actor=None)
     InsightRules.objects.create(county=county.county, min_training_cases=10)
     staff = county.users["township_staff"]
