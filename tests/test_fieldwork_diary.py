@@ -172,7 +172,7 @@ def test_finding_households_re_renders_the_form_without_saving(county, client_fo
 
 
 def test_the_form_offers_the_cadres_contact_households(county, client_for):
-    from minqing.households.contacts import contact_assign
+    from minqing.households.services import contact_assign
 
     contact_assign(actor=county.users["cadre"], cadre=county.users["cadre"], village=county.v1,
                    households=[county.households["H1b"]])  # fmt: skip

@@ -26,8 +26,7 @@ from minqing.cases.models import Case
 from minqing.cases.services import case_register, case_transition, deadlines_scan, supervision_open
 from minqing.cases.workflow import Action
 from minqing.fieldwork.diary_services import diary_record, diary_review
-from minqing.households.cards import ensure_cards
-from minqing.households.contacts import contact_assign
+from minqing.households.services import cards_ensure, contact_assign
 from minqing.notify.delivery import deliver_pending
 from minqing.notify.models import Channel, Notification, Outbox, Status
 from minqing.notify.selectors import unread_count
@@ -146,7 +145,7 @@ def portal_submission(county: County) -> set[str]:
             actor=county.users["cadre"], cadre=county.users[persona], village=county.v1,
             households=[household],
         )  # fmt: skip
-    card = ensure_cards(actor=county.users["cadre"], households=[household])[household.pk]
+    card = cards_ensure(actor=county.users["cadre"], households=[household])[household.pk]
     portal_submit(
         token=uuid.uuid4().hex, node=county.g1b, text="二组水渠堵了，雨天淹了菜地",
         nature="help", name="李秀英", phone="13800000002", card=card,
