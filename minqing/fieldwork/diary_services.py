@@ -24,7 +24,7 @@ from minqing.fieldwork.models import DiaryEntry, DiaryFollowUp
 from minqing.fieldwork.photo_services import photos_copy_to_case
 from minqing.households.models import Household
 from minqing.notify.models import Channel as NotifyChannel
-from minqing.notify.services import notify
+from minqing.notify.services import outbox_queue
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
 
@@ -282,7 +282,7 @@ def diary_review(*, entry: DiaryEntry, reviewer: User, comment: str) -> DiaryEnt
     entry.save(update_fields=["reviewed_by", "reviewed_at", "review_comment", "updated_at"])
     record_change(actor=reviewer, obj=entry, before=before, note="审阅")
     body = entry.review_comment or _("已审阅，无意见。")
-    notify(
+    outbox_queue(
         channel=NotifyChannel.IN_APP,
         dedupe_key=f"diary-review:{entry.pk}:{entry.reviewed_at.timestamp():.0f}",
         subject=_("%(who)s审阅了您的民情日记“%(title)s”")

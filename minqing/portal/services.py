@@ -20,7 +20,7 @@ from minqing.cases.routing import center_for, station_for
 from minqing.cases.services import attachment_store, case_register, case_transition
 from minqing.cases.workflow import Action, Status
 from minqing.households.models import ContactCard
-from minqing.notify.services import notify_staff
+from minqing.notify.services import outbox_queue_staff
 from minqing.org.models import Node, User
 from minqing.portal import tracking
 
@@ -106,7 +106,7 @@ def _tell_staff(case: Case, card: ContactCard | None) -> None:
     if card is not None:
         users += _contact_cadres(card)
     if users:
-        notify_staff(
+        outbox_queue_staff(
             users={u.pk: u for u in users}.values(),
             dedupe_key=f"case:{case.number}:portal",
             subject=_("群众网上反映了新事项 %(n)s") % {"n": case.number},

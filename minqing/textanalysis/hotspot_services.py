@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from minqing.audit.services import record_change, snapshot
 from minqing.cases.models import Case, Nature
 from minqing.cases.workflow import Status
-from minqing.notify.services import notify_staff
+from minqing.notify.services import outbox_queue_staff
 from minqing.org.models import PATH_WIDTH, Level, Node, User
 from minqing.org.roles import Role
 from minqing.textanalysis.hotspots import HotCluster, Record, find_hotspots, place_stripper
@@ -190,7 +190,7 @@ def _recipients(node: Node) -> list[User]:
 
 def _alert(spot: HotSpot) -> int:
     users = _recipients(spot.node)
-    rows = notify_staff(
+    rows = outbox_queue_staff(
         users=users,
         dedupe_key=f"hotspot:{spot.pk}:alert",
         subject=_("热点预警：%(place)s %(topic)s") % {"place": spot.node.name, "topic": spot.topic},
