@@ -24,7 +24,7 @@ from minqing.fieldwork.photo_services import photos_copy_to_case
 from minqing.households.models import Household
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
-from minqing.portal.board_services import public_text_errors
+from minqing.portal.board_rules import public_text_errors
 
 
 def _in_scope(user: User, node: Node) -> bool:

@@ -32,16 +32,10 @@ from minqing.portal.board import (
     place_figures,
     shown_posts,
 )
-from minqing.portal.board_services import (
-    RESULT_MAX,
-    SUMMARY_MAX,
-    board_publish,
-    board_withdraw,
-    may_publish,
-    public_text_errors,
-)
+from minqing.portal.board_rules import RESULT_MAX, SUMMARY_MAX, may_publish, public_text_errors
 from minqing.portal.forms import clean_text
 from minqing.portal.models import BoardPost
+from minqing.portal.services import board_publish, board_withdraw
 from minqing.web.decorators import requires
 from minqing.web.forms import StyledFormMixin
 
