@@ -31,8 +31,8 @@ from minqing.notify.models import Channel, Notification, Outbox, Status
 from minqing.notify.selectors import unread_count
 from minqing.notify.services import outbox_deliver, outbox_queue, outbox_queue_staff
 from minqing.portal.services import portal_submit
-from minqing.textanalysis.hotspot_services import hotspots_refresh
 from minqing.textanalysis.models import HotSpot
+from minqing.textanalysis.services import hotspots_refresh
 from tests.conftest import County
 
 ROLES = [

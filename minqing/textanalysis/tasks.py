@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from minqing.textanalysis.models import ModelStatus, TextModel
-from minqing.textanalysis.training import train
+from minqing.textanalysis.services import model_train
 
 
 @task
@@ -11,7 +11,7 @@ def train_model_task(model_id: int) -> dict[str, object]:
     row = TextModel.objects.select_related("county").filter(pk=model_id).first()
     if row is None or row.status not in {ModelStatus.QUEUED, ModelStatus.TRAINING}:
         return {"skipped": model_id}  # a re-delivered job for a finished version
-    row = train(row)
+    row = model_train(model=row)
     return {"model": row.pk, "status": row.status, "macro_f1": row.macro_f1}
 
 
