@@ -2,9 +2,9 @@
 
 Each county keeps its own list of words and phrases (`UrgencyTerm`, edited in the admin);
 a county with none saved uses `DEFAULT_URGENCY_TERMS`, and `urgency_terms_ensure_default`
-(services) copies the defaults into the county's list so it can edit them. A phrase found in a matter's
-text flags it with the phrase's urgency, 十必报 type and reason; flags of one type merge,
-the most urgent first.
+(services) copies the defaults into the county's list so it can edit them. A phrase found
+in a matter's text flags it with the phrase's urgency, 十必报 type and reason; flags of one
+type merge, the most urgent first.
 
 How false alarms are kept down (each choice is what a short word would get wrong):
 
