@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from minqing.audit.models import Action, AuditEvent
 from minqing.cases.models import Case
 from minqing.fieldwork.diary_selectors import team_progress, week_start, weekly_progress
-from minqing.fieldwork.diary_services import (
+from minqing.fieldwork.models import DiaryEntry, DiaryFollowUp, FieldworkRules
+from minqing.fieldwork.services import (
     diary_follow_up_add,
     diary_raise_case,
     diary_record,
@@ -23,7 +24,6 @@ from minqing.fieldwork.diary_services import (
     diary_review,
     diary_update,
 )
-from minqing.fieldwork.models import DiaryEntry, DiaryFollowUp, FieldworkRules
 from minqing.notify.models import Outbox
 from minqing.org.roles import Rank, Role
 from minqing.org.services import staff_create

@@ -25,7 +25,7 @@ from django.utils import timezone
 from minqing.cases.models import Case
 from minqing.cases.services import case_register, case_transition, deadlines_scan, supervision_open
 from minqing.cases.workflow import Action
-from minqing.fieldwork.diary_services import diary_record, diary_review
+from minqing.fieldwork.services import diary_record, diary_review
 from minqing.households.services import cards_ensure, contact_assign
 from minqing.notify.models import Channel, Notification, Outbox, Status
 from minqing.notify.selectors import unread_count
