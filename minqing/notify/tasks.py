@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.tasks import task
 
-from minqing.notify.services import outbox_deliver
+from minqing.notify.services.delivery import outbox_deliver
 
 
 @task

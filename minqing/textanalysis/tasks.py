@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from minqing.textanalysis.models import ModelStatus, TextModel
-from minqing.textanalysis.services import model_train
+from minqing.textanalysis.services.text_models import model_train, models_retrain_if_needed
 
 
 @task
@@ -18,8 +18,6 @@ def train_model_task(model_id: int) -> dict[str, object]:
 @task
 def retrain_models_task() -> dict[str, int]:
     """Daily: retrain a county's models once enough new confirmed data has arrived."""
-    from minqing.textanalysis.services import models_retrain_if_needed
-
     return {"queued": models_retrain_if_needed()}
 
 
