@@ -104,15 +104,9 @@ def model_activate(*, model: TextModel, actor: User | None) -> TextModel:
     return model
 
 
-def models_retrain_if_needed(now: object = None) -> int:
+def models_retrain_if_needed() -> int:
     """Queue training for each county and kind whose data grew enough since its last
     version. Idempotent: a version already queued is reused."""
-    from minqing.textanalysis.training import (
-        category_examples,
-        routing_examples,
-        urgency_examples,
-    )
-
     queued = 0
     for county in Node.objects.filter(level=Level.COUNTY):
         rules = insight_rules_for(county)
