@@ -286,7 +286,7 @@ def _names() -> dict[str, str]:
 
 def run_job(records: list[Record]) -> tuple[float, float, dict[str, int]]:
     """The daily job on database rows of the bench county: (load s, job s, its counts)."""
-    from minqing.textanalysis.hotspot_services import hotspots_refresh
+    from minqing.textanalysis.services import hotspots_refresh
 
     start = time.perf_counter()
     county = bench_county_with_cases(records)

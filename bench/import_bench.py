@@ -8,7 +8,8 @@ import io
 import os
 import time
 
-from minqing.households.importer import import_households, read_rows
+from minqing.households.importer import read_rows
+from minqing.households.services import households_import
 from minqing.lib.idcard import make_id_number
 from minqing.org.models import Level, Node
 
@@ -41,7 +42,7 @@ def run() -> list[dict[str, object]]:
     data = ledger_bytes(village, ROWS)
     start = time.perf_counter()
     rows = read_rows(io.BytesIO(data), filename="ledger.csv")
-    report = import_households(village=village, rows=rows, actor=None)
+    report = households_import(village=village, rows=rows, actor=None)
     seconds = time.perf_counter() - start
     assert report.ok, report.errors[:5]
     return [{"name": f"import {ROWS:,}-row ledger (read + validate + write)", "median": seconds,

@@ -12,12 +12,9 @@ from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 
 from minqing.audit.models import Action, AuditEvent
-from minqing.cases.categories import (
-    DEFAULT_CATEGORIES,
-    ensure_default_categories,
-    import_categories_csv,
-)
+from minqing.cases.categories import DEFAULT_CATEGORIES
 from minqing.cases.models import Category
+from minqing.cases.services import categories_ensure_default, categories_import_csv
 from minqing.demo.plan import FIRST_COUNTY_CODE
 from minqing.org.models import Node
 
@@ -38,7 +35,7 @@ def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "t.csv
 
 # --- defaults -----------------------------------------------------------------------------
 def test_defaults_create_the_eight_diary_categories_with_their_items(county):
-    created = ensure_default_categories(county=county.county)
+    created = categories_ensure_default(county=county.county)
     assert created == len(DEFAULT_CATEGORIES) == 48
     top = Category.objects.filter(county=county.county, depth=1).order_by("sort")
     assert [c.code for c in top] == [f"{n:02d}" for n in range(1, 9)]
@@ -59,11 +56,11 @@ def test_defaults_create_the_eight_diary_categories_with_their_items(county):
 
 
 def test_defaults_are_idempotent_and_respect_the_countys_changes(county):
-    ensure_default_categories(county=county.county)
-    assert ensure_default_categories(county=county.county) == 0
+    categories_ensure_default(county=county.county)
+    assert categories_ensure_default(county=county.county) == 0
     Category.objects.filter(county=county.county, code="05.07").delete()
     Category.objects.filter(county=county.county, code="08").update(active=False)
-    assert ensure_default_categories(county=county.county) == 1
+    assert categories_ensure_default(county=county.county) == 1
     assert Category.objects.filter(county=county.county).count() == 48
     assert not Category.objects.get(county=county.county, code="08").active
     # One audit record per call that created something.
@@ -72,7 +69,7 @@ def test_defaults_are_idempotent_and_respect_the_countys_changes(county):
 
 # --- CSV import ---------------------------------------------------------------------------
 def test_csv_import_builds_three_levels_with_correct_parents(county):
-    report = import_categories_csv(county=county.county, path_or_file=FIXTURE)
+    report = categories_import_csv(county=county.county, path_or_file=FIXTURE)
     assert report.ok, report.errors
     assert (report.rows, report.duplicate_rows) == (12, 1)
     assert dict(report.levels) == {1: 3, 2: 7, 3: 9}
@@ -112,16 +109,16 @@ def test_csv_import_builds_three_levels_with_correct_parents(county):
 
 
 def test_reimporting_the_same_file_changes_nothing(county):
-    import_categories_csv(county=county.county, path_or_file=FIXTURE)
+    categories_import_csv(county=county.county, path_or_file=FIXTURE)
     before = list(Category.objects.values_list("pk", "code", "name", "sort", "active"))
-    report = import_categories_csv(county=county.county, path_or_file=FIXTURE)
+    report = categories_import_csv(county=county.county, path_or_file=FIXTURE)
     assert (report.created.total(), report.unchanged, report.reactivated) == (0, 19, 0)
     assert list(Category.objects.values_list("pk", "code", "name", "sort", "active")) == before
 
 
 @pytest.mark.parametrize("replace", [False, True])
 def test_bad_csv_reports_row_numbers_and_writes_nothing(county, tmp_path, replace):
-    ensure_default_categories(county=county.county)
+    categories_ensure_default(county=county.county)
     before = list(Category.objects.values_list("pk", "code", "active", "sort"))
     audits = AuditEvent.objects.count()
     bad = write(
@@ -133,7 +130,7 @@ def test_bad_csv_reports_row_numbers_and_writes_nothing(county, tmp_path, replac
         + "农业农村,农田水利,灌溉渠道,东干渠\n"  # row 5: four levels
         + f"社会保障,{'长' * 81}\n",  # row 6: name too long
     )
-    report = import_categories_csv(county=county.county, path_or_file=bad, replace=replace)
+    report = categories_import_csv(county=county.county, path_or_file=bad, replace=replace)
     assert not report.ok
     text = "\n".join(report.errors)
     assert "第 3、4 行：分类名称为空" in text
@@ -146,14 +143,14 @@ def test_bad_csv_reports_row_numbers_and_writes_nothing(county, tmp_path, replac
 
 def test_empty_file_and_header_only_file_are_errors(county, tmp_path):
     for text in ["", HEADER, "\n\n"]:
-        report = import_categories_csv(county=county.county, path_or_file=write(tmp_path, text))
+        report = categories_import_csv(county=county.county, path_or_file=write(tmp_path, text))
         assert report.errors == ["文件中没有分类数据。"]
     assert not Category.objects.exists()
 
 
 def test_long_error_lists_are_shortened(county, tmp_path):
     bad = write(tmp_path, HEADER + ",没有一级\n" * 30)
-    (message,) = import_categories_csv(county=county.county, path_or_file=bad).errors
+    (message,) = categories_import_csv(county=county.county, path_or_file=bad).errors
     assert message.startswith("第 2、3、4、")
     assert "等 30 行" in message
 
@@ -161,7 +158,7 @@ def test_long_error_lists_are_shortened(county, tmp_path):
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "utf-16"])
 def test_bom_gb18030_and_utf16_files_import(county, tmp_path, encoding):
     path = write(tmp_path, FIXTURE.read_text(encoding="utf-8"), encoding)
-    report = import_categories_csv(county=county.county, path_or_file=path)
+    report = categories_import_csv(county=county.county, path_or_file=path)
     assert report.ok, report.errors
     assert dict(report.levels) == {1: 3, 2: 7, 3: 9}
     assert Category.objects.filter(county=county.county, depth=1).first().name == "农业农村"
@@ -171,16 +168,16 @@ def test_bom_gb18030_and_utf16_files_import(county, tmp_path, encoding):
 def test_uploaded_file_objects_and_excel_tab_separated_text_import(county):
     upload = io.BytesIO(FIXTURE.read_bytes())
     upload.name = "上传.csv"
-    report = import_categories_csv(county=county.county, path_or_file=upload)
+    report = categories_import_csv(county=county.county, path_or_file=upload)
     assert (report.source, report.created.total()) == ("上传.csv", 19)
     tabbed = io.StringIO("一级分类\t二级分类\n城乡建设\t供水\n城乡建设\t供暖\n")
-    report = import_categories_csv(county=county.other_county, path_or_file=tabbed)
+    report = categories_import_csv(county=county.other_county, path_or_file=tabbed)
     assert names(county.other_county) == ["城乡建设", "城乡建设 / 供水", "城乡建设 / 供暖"]
 
 
 def test_a_file_without_header_and_with_stray_spaces_imports(county, tmp_path):
     path = write(tmp_path, " 城乡建设 ,  供水 \n\n城乡建设,供水,水压 不足\n")
-    report = import_categories_csv(county=county.county, path_or_file=path)
+    report = categories_import_csv(county=county.county, path_or_file=path)
     assert report.ok
     assert names(county.county) == ["城乡建设", "城乡建设 / 供水", "城乡建设 / 供水 / 水压 不足"]
 
@@ -188,20 +185,20 @@ def test_a_file_without_header_and_with_stray_spaces_imports(county, tmp_path):
 def test_undecodable_file_is_an_error(county, tmp_path):
     path = tmp_path / "binary.csv"
     path.write_bytes(b"\x81\x30\xff\xfe\x00" * 10)
-    report = import_categories_csv(county=county.county, path_or_file=path)
+    report = categories_import_csv(county=county.county, path_or_file=path)
     assert report.errors == ["无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV 文件。"]
 
 
 def test_replace_deactivates_missing_categories_instead_of_deleting(county, tmp_path):
-    ensure_default_categories(county=county.county)
-    report = import_categories_csv(county=county.county, path_or_file=FIXTURE, replace=True)
+    categories_ensure_default(county=county.county)
+    report = categories_import_csv(county=county.county, path_or_file=FIXTURE, replace=True)
     assert (report.deactivated, report.created.total()) == (48, 19)
     assert Category.objects.filter(county=county.county).count() == 48 + 19
     assert names(county.county, active=True)[0] == "农业农村"
     # New codes continue after the defaults' so nothing a case points at changes meaning.
     assert Category.objects.get(county=county.county, name="农业农村").code == "09"
     smaller = write(tmp_path, HEADER + "农业农村,农田水利,灌溉渠道\n社会保障,养老保险\n")
-    report = import_categories_csv(county=county.county, path_or_file=smaller, replace=True)
+    report = categories_import_csv(county=county.county, path_or_file=smaller, replace=True)
     assert (report.deactivated, report.unchanged, report.created.total()) == (14, 5, 0)
     assert names(county.county, active=True) == [
         "农业农村",
@@ -211,14 +208,14 @@ def test_replace_deactivates_missing_categories_instead_of_deleting(county, tmp_
         "社会保障 / 养老保险",
     ]
     codes = dict(Category.objects.values_list("pk", "code"))
-    report = import_categories_csv(county=county.county, path_or_file=FIXTURE, replace=True)
+    report = categories_import_csv(county=county.county, path_or_file=FIXTURE, replace=True)
     assert (report.reactivated, report.created.total()) == (14, 0)
     assert dict(Category.objects.values_list("pk", "code")) == codes
 
 
 def test_import_without_replace_adds_after_the_existing_categories(county):
-    ensure_default_categories(county=county.county)
-    report = import_categories_csv(county=county.county, path_or_file=FIXTURE)
+    categories_ensure_default(county=county.county)
+    report = categories_import_csv(county=county.county, path_or_file=FIXTURE)
     assert (report.deactivated, report.created.total()) == (0, 19)
     active = names(county.county, active=True)
     assert len(active) == 48 + 19
@@ -227,9 +224,9 @@ def test_import_without_replace_adds_after_the_existing_categories(county):
 
 
 def test_dry_run_reports_but_writes_nothing(county):
-    ensure_default_categories(county=county.county)
+    categories_ensure_default(county=county.county)
     audits = AuditEvent.objects.count()
-    report = import_categories_csv(
+    report = categories_import_csv(
         county=county.county, path_or_file=FIXTURE, replace=True, dry_run=True
     )
     assert (report.created.total(), report.deactivated) == (19, 48)
@@ -240,10 +237,10 @@ def test_dry_run_reports_but_writes_nothing(county):
 
 
 def test_categories_are_per_county(county):
-    import_categories_csv(county=county.county, path_or_file=FIXTURE)
+    categories_import_csv(county=county.county, path_or_file=FIXTURE)
     assert not Category.objects.filter(county=county.other_county).exists()
-    ensure_default_categories(county=county.other_county)
-    import_categories_csv(county=county.county, path_or_file=FIXTURE, replace=True)
+    categories_ensure_default(county=county.other_county)
+    categories_import_csv(county=county.county, path_or_file=FIXTURE, replace=True)
     assert Category.objects.filter(county=county.other_county, active=True).count() == 48
     # The same codes live side by side in two counties.
     assert Category.objects.filter(code="01").count() == 2
@@ -253,7 +250,7 @@ def test_categories_hang_only_off_a_county(county):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        ensure_default_categories(county=county.t1)
+        categories_ensure_default(county=county.t1)
 
 
 # --- the command --------------------------------------------------------------------------
@@ -311,8 +308,8 @@ def test_demo_counties_get_the_default_categories(db):
 
 
 def test_county_admin_sees_and_edits_only_their_countys_categories(county, client_for):
-    ensure_default_categories(county=county.county)
-    import_categories_csv(county=county.other_county, path_or_file=FIXTURE)
+    categories_ensure_default(county=county.county)
+    categories_import_csv(county=county.other_county, path_or_file=FIXTURE)
     client = client_for("county_admin")
     page = client.get("/admin/cases/category/")
     assert page.status_code == 200
@@ -346,7 +343,7 @@ def test_county_admin_sees_and_edits_only_their_countys_categories(county, clien
 
 
 def test_admin_delete_logs_the_category_and_its_children(county, client_for):
-    ensure_default_categories(county=county.county)
+    categories_ensure_default(county=county.county)
     parent = Category.objects.get(county=county.county, code="04")
     response = client_for("county_admin").post(
         f"/admin/cases/category/{parent.pk}/delete/", {"post": "yes"}

@@ -7,10 +7,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from minqing.cases.deadline_scan import scan_deadlines
 from minqing.cases.models import Case, Supervision
-from minqing.cases.services import case_register, case_transition
-from minqing.cases.supervision import supervision_list, supervision_record
+from minqing.cases.selectors import supervision_list
+from minqing.cases.services import (
+    case_register,
+    case_transition,
+    deadlines_scan,
+    supervision_record,
+)
 
 
 @pytest.fixture
@@ -24,16 +28,16 @@ def assigned(county):
 
 def test_reminder_comes_once_inside_the_reminder_window(county, assigned):
     too_early = assigned.deadline - dt.timedelta(hours=30)
-    assert scan_deadlines(now=too_early).reminded == 0
+    assert deadlines_scan(now=too_early).reminded == 0
     inside = assigned.deadline - dt.timedelta(hours=12)
-    assert scan_deadlines(now=inside).reminded == 1
-    assert scan_deadlines(now=inside + dt.timedelta(minutes=5)).reminded == 0
+    assert deadlines_scan(now=inside).reminded == 1
+    assert deadlines_scan(now=inside + dt.timedelta(minutes=5)).reminded == 0
     assert assigned.events.filter(action="remind").count() == 1
 
 
 def test_overdue_case_is_marked_and_supervised_by_the_level_above(county, assigned):
     after = assigned.deadline + dt.timedelta(minutes=1)
-    report = scan_deadlines(now=after)
+    report = deadlines_scan(now=after)
     assert (report.overdue, report.supervised) == (1, 1)
     case = Case.objects.get(pk=assigned.pk)
     assert case.overdue_at == after
@@ -47,9 +51,9 @@ def test_overdue_case_is_marked_and_supervised_by_the_level_above(county, assign
 
 def test_second_scan_is_harmless(county, assigned):
     after = assigned.deadline + dt.timedelta(minutes=1)
-    scan_deadlines(now=after)
+    deadlines_scan(now=after)
     events = assigned.events.count()
-    report = scan_deadlines(now=after + dt.timedelta(hours=1))
+    report = deadlines_scan(now=after + dt.timedelta(hours=1))
     assert (report.reminded, report.overdue, report.supervised) == (0, 0, 0)
     assert assigned.events.count() == events
     assert Supervision.objects.count() == 1
@@ -62,18 +66,18 @@ def test_answered_case_is_not_marked_overdue(county, assigned):
         ("answer", {"answer_method": "phone"}),
     ]:
         assigned = case_transition(case=assigned, action=action, actor=None, **extra)
-    assert scan_deadlines(now=assigned.deadline + dt.timedelta(days=1)).overdue == 0
+    assert deadlines_scan(now=assigned.deadline + dt.timedelta(days=1)).overdue == 0
 
 
 def test_extension_restarts_the_clock(county, assigned):
     later = assigned.deadline + dt.timedelta(days=7)
     case_transition(case=assigned, action="extend", actor=None, note="等配件", deadline=later)
-    assert scan_deadlines(now=assigned.deadline + dt.timedelta(hours=1)).overdue == 0
-    assert scan_deadlines(now=later + dt.timedelta(hours=1)).overdue == 1
+    assert deadlines_scan(now=assigned.deadline + dt.timedelta(hours=1)).overdue == 0
+    assert deadlines_scan(now=later + dt.timedelta(hours=1)).overdue == 1
 
 
 def test_supervisor_sees_the_case_and_records_follow_ups(county, assigned):
-    scan_deadlines(now=assigned.deadline + dt.timedelta(minutes=1))
+    deadlines_scan(now=assigned.deadline + dt.timedelta(minutes=1))
     tracked = list(supervision_list(county.users["township_staff"]))
     assert [s.case.number for s in tracked] == [assigned.number]
     assert list(supervision_list(county.users["sibling"])) == []

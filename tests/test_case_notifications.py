@@ -3,8 +3,7 @@ the deadline is extended and when the matter is answered — never for anonymous
 
 import datetime as dt
 
-from minqing.cases.deadline_scan import scan_deadlines
-from minqing.cases.services import case_register, case_transition
+from minqing.cases.services import case_register, case_transition, deadlines_scan
 from minqing.notify.models import Notification, Outbox
 
 
@@ -78,8 +77,8 @@ def test_overdue_scan_notifies_the_handler_once(county):
     case = case_transition(case=case, action="assign", actor=None, unit=county.station)
     case = case_transition(case=case, action="accept", actor=county.users["cadre"])
     after = case.deadline + dt.timedelta(minutes=1)
-    scan_deadlines(now=after)
-    scan_deadlines(now=after + dt.timedelta(minutes=10))
+    deadlines_scan(now=after)
+    deadlines_scan(now=after + dt.timedelta(minutes=10))
     queued = Outbox.objects.filter(channel="in_app", recipient_user=county.users["cadre"])
     titles = list(queued.values_list("subject", flat=True))
     assert sum("已逾期" in t for t in titles) == 1

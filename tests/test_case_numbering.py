@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from minqing.cases.models import NumberCounter
-from minqing.cases.numbering import allocate_number, format_number
+from minqing.cases.services.numbering import format_number, number_allocate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,10 +30,10 @@ def test_format_follows_the_paper_register():
 def test_sequence_restarts_each_month_and_per_prefix():
     tz = timezone.get_current_timezone()
     with transaction.atomic():
-        a = allocate_number(prefix="", at=dt.datetime(2026, 11, 30, 23, 0, tzinfo=tz))
-        b = allocate_number(prefix="", at=dt.datetime(2026, 11, 30, 23, 30, tzinfo=tz))
-        c = allocate_number(prefix="", at=dt.datetime(2026, 12, 1, 0, 1, tzinfo=tz))
-        d = allocate_number(prefix="522740", at=dt.datetime(2026, 12, 1, 0, 1, tzinfo=tz))
+        a = number_allocate(prefix="", at=dt.datetime(2026, 11, 30, 23, 0, tzinfo=tz))
+        b = number_allocate(prefix="", at=dt.datetime(2026, 11, 30, 23, 30, tzinfo=tz))
+        c = number_allocate(prefix="", at=dt.datetime(2026, 12, 1, 0, 1, tzinfo=tz))
+        d = number_allocate(prefix="522740", at=dt.datetime(2026, 12, 1, 0, 1, tzinfo=tz))
     assert [a, b, c, d] == ["202611001", "202611002", "202612001", "522740202612001"]
 
 
@@ -41,7 +41,7 @@ def test_sequence_restarts_each_month_and_per_prefix():
 def test_month_is_taken_in_local_time():
     # 2026-11-30 17:00 UTC is already 1 December in Asia/Shanghai.
     with transaction.atomic():
-        number = allocate_number(prefix="", at=dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC))
+        number = number_allocate(prefix="", at=dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC))
     assert number.startswith("202612")
 
 
@@ -51,13 +51,13 @@ def test_rolled_back_registration_gives_its_number_back():
 
     def failing_registration() -> None:
         with transaction.atomic():
-            allocate_number(prefix="", at=at)
+            number_allocate(prefix="", at=at)
             raise RuntimeError("registration failed after numbering")
 
     with pytest.raises(RuntimeError):
         failing_registration()
     with transaction.atomic():
-        number = allocate_number(prefix="", at=at)
+        number = number_allocate(prefix="", at=at)
     assert number.endswith("001")
     assert NumberCounter.objects.get().last == 1
 
@@ -65,7 +65,7 @@ def test_rolled_back_registration_gives_its_number_back():
 @pytest.mark.django_db(transaction=True)
 def test_allocation_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
-        allocate_number(prefix="", at=timezone.now())
+        number_allocate(prefix="", at=timezone.now())
 
 
 def _scratch_database(tmp_path: Path) -> tuple[dict[str, str], object]:

@@ -277,10 +277,10 @@ def test_disguised_file_at_intake_saves_nothing(county, client_for):
 
 
 def test_list_filters_by_place_level_and_category(county, client_for):
-    from minqing.cases.categories import ensure_default_categories
     from minqing.cases.models import Category
+    from minqing.cases.services import categories_ensure_default
 
-    ensure_default_categories(county=county.county, audit=False)
+    categories_ensure_default(county=county.county, audit=False)
     water = Category.objects.get(county=county.county, code="04")
     in_v1 = make_case(county, node=county.g1a, text="一组邻里纠纷")
     Case.objects.filter(pk=in_v1.pk).update(category=Category.objects.filter(parent=water).first())

@@ -10,7 +10,8 @@ from django.utils import timezone
 from minqing.cases.deadlines import add_working_days, compute_deadline, rules_for
 from minqing.cases.models import Case, CaseEvent, CaseRules, Holiday
 from minqing.cases.services import TransitionError, case_register, case_transition
-from minqing.cases.workflow import Action, Status
+from minqing.cases.services.transitions import HANDLERS
+from minqing.cases.workflow import TRANSITIONS, Action, Status
 from minqing.org import services as org_services
 
 
@@ -142,6 +143,11 @@ def test_illegal_transition_is_refused_with_a_clear_message(county):
     case.refresh_from_db()
     assert case.status == Status.REGISTERED
     assert case.events.count() == 1
+
+
+def test_every_row_of_the_transition_table_has_one_handler():
+    # case_transition looks the action's handler up by the table's row: one each, no extras.
+    assert set(HANDLERS) == set(TRANSITIONS)
 
 
 def test_required_fields_are_named(county):

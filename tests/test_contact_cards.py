@@ -22,7 +22,8 @@ from pypdf import PdfReader
 
 import minqing.urls
 from minqing.audit.models import Action, AuditEvent
-from minqing.households import cards as card_services
+from minqing.households import cards
+from minqing.households import services as card_services
 from minqing.households.card_pdf import qr_drawing, qr_modules
 from minqing.households.card_selectors import build_cards, village_issuance
 from minqing.households.models import (
@@ -133,17 +134,17 @@ def pdf_text(content: bytes) -> str:
 
 def test_tokens_are_short_unambiguous_ascii_and_the_url_is_the_public_landing(settings):
     settings.SITE_URL = SITE
-    tokens = {card_services.new_token() for _ in range(200)}
+    tokens = {cards.new_token() for _ in range(200)}
     assert len(tokens) == 200
     for token in tokens:
         assert len(token) == 10
-        assert set(token) <= set(card_services.TOKEN_ALPHABET)
+        assert set(token) <= set(cards.TOKEN_ALPHABET)
         assert not set(token) & set("0O1IL")
-    url = card_services.card_url("ABCDEFGH23")
+    url = cards.card_url("ABCDEFGH23")
     assert url == f"{SITE}/k/ABCDEFGH23"
     assert url.isascii()
-    assert card_services.normalise_token(" abcdefgh23 ") == "ABCDEFGH23"
-    assert card_services.normalise_token("../etc") is None
+    assert cards.normalise_token(" abcdefgh23 ") == "ABCDEFGH23"
+    assert cards.normalise_token("../etc") is None
 
 
 def test_qr_code_encodes_the_card_url():
@@ -157,7 +158,7 @@ def test_qr_code_encodes_the_card_url():
 def test_printed_qr_matrix_is_the_widgets(length):
     """The PDF draws the QR matrix itself, choosing the mask faster than reportlab's widget
     (which the HTML preview uses): the two must agree module for module."""
-    alphabet = card_services.TOKEN_ALPHABET
+    alphabet = cards.TOKEN_ALPHABET
     value = f"{SITE}/k/" + "".join(
         alphabet[(7 * i + length) % len(alphabet)] for i in range(length)
     )
@@ -166,10 +167,10 @@ def test_printed_qr_matrix_is_the_widgets(length):
     assert qr_modules(value) == widget.qr.modules
 
 
-def test_ensure_cards_is_idempotent_and_audited(county):
+def test_cards_ensure_is_idempotent_and_audited(county):
     households = [county.households["H1a"], county.households["H1b"]]
-    first = card_services.ensure_cards(actor=county.users["cadre"], households=households)
-    again = card_services.ensure_cards(actor=county.users["cadre"], households=households)
+    first = card_services.cards_ensure(actor=county.users["cadre"], households=households)
+    again = card_services.cards_ensure(actor=county.users["cadre"], households=households)
     assert {h: c.token for h, c in first.items()} == {h: c.token for h, c in again.items()}
     assert ContactCard.objects.count() == 2
     made = AuditEvent.objects.filter(object_type="households.contactcard", action=Action.CREATE)
@@ -214,7 +215,7 @@ def test_rate_follows_the_county_target_and_shows_one_decimal(network, client_fo
         Household.objects.create(code=f"33019910120100{seq + 3:02d}", group=county.g1a,
                                  address="东风村一组", head_name=f"户主{seq}")  # fmt: skip
     households = list(Household.objects.filter(group__parent=county.v1).order_by("code"))
-    card_services.issue_cards(actor=county.users["cadre"], households=households[:7])
+    card_services.cards_issue(actor=county.users["cadre"], households=households[:7])
     assert _rate(_page(client_for("cadre"), county)) == "87.5% / 90%"
 
 
@@ -263,7 +264,7 @@ def test_issuing_an_issued_card_again_is_a_message_not_a_second_record(network, 
     issued = AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(card.pk))
     assert issued.count() == 1
     # The service itself is idempotent too (a retried request, a double click).
-    result = card_services.issue_cards(actor=county.users["colleague"], households=[household])
+    result = card_services.cards_issue(actor=county.users["colleague"], households=[household])
     assert (result.issued, [c.pk for c in result.already]) == ([], [card.pk])
 
 
@@ -308,7 +309,7 @@ def test_outsiders_get_404_on_the_village_page_printing_and_issuing(network, cli
     assert client.get(base).status_code == 404
     assert client.post(f"{base}print.pdf").status_code == 404
     assert _issue(client, county, county.households["H1a"].code).status_code == 404
-    card = card_services.ensure_cards(actor=None, households=[county.households["H1a"]])
+    card = card_services.cards_ensure(actor=None, households=[county.households["H1a"]])
     token = card[county.households["H1a"].pk].token
     response = client.post(f"{base}reissue/", {"token": token, "reason": "遗失"})
     assert response.status_code == 404
@@ -335,7 +336,7 @@ def test_signed_out_visitor_is_sent_to_sign_in(network, client_for):
 
 def test_page_shows_no_id_numbers_or_resident_phones(network, client_for):
     county = network
-    card_services.issue_cards(actor=county.users["cadre"], households=[county.households["H1a"]])
+    card_services.cards_issue(actor=county.users["cadre"], households=[county.households["H1a"]])
     client = client_for("cadre")
     for page in (_page(client, county), _page(client, county, tab="issued")):
         for secret in _secrets(county, "H1a", "H1b"):
@@ -354,7 +355,7 @@ def test_village_page_queries_do_not_grow_with_households(network, client_for):
             assert client.get(f"/network/cards/{county.v1.code}/", params).status_code == 200
         return len(queries)
 
-    card_services.issue_cards(actor=county.users["cadre"], households=[county.households["H1a"]])
+    card_services.cards_issue(actor=county.users["cadre"], households=[county.households["H1a"]])
     few = count(), count(tab="issued")
     staff = county.users["township_staff"]
     new = [
@@ -368,8 +369,8 @@ def test_village_page_queries_do_not_grow_with_households(network, client_for):
     ]
     for household in new[:10]:
         ContactAssignment.objects.create(cadre=staff, household=household, assigned_by=staff)
-    card_services.ensure_cards(actor=None, households=new[10:20])
-    card_services.issue_cards(actor=county.users["cadre"], households=new[20:])
+    card_services.cards_ensure(actor=None, households=new[10:20])
+    card_services.cards_issue(actor=county.users["cadre"], households=new[20:])
     assert (count(), count(tab="issued")) == few
 
 
@@ -422,7 +423,7 @@ def test_lost_card_is_voided_and_reissued_once(network, client_for):
 
 def test_reissue_needs_a_reason(network, client_for):
     county, client = network, client_for("cadre")
-    card_services.issue_cards(actor=county.users["cadre"], households=[county.households["H1a"]])
+    card_services.cards_issue(actor=county.users["cadre"], households=[county.households["H1a"]])
     token = ContactCard.objects.get().token
     response = client.post(f"/network/cards/{county.v1.code}/reissue/", {"token": token})
     assert response.status_code == 400
@@ -593,7 +594,7 @@ def test_printing_queries_do_not_grow_with_cards(network, client_for):
         letter_number="QH-2026-002", appointed_on=dt.date(2026, 1, 5),
         appointed_by=county.users["county_admin"],
     )  # fmt: skip
-    card_services.issue_cards(actor=county.users["cadre"], households=new[20:])
+    card_services.cards_issue(actor=county.users["cadre"], households=new[20:])
     assert count() == few
 
 
@@ -656,7 +657,7 @@ def test_printed_qr_codes_decode_to_the_card_urls(network, client_for, tmp_path:
 
 def _token(county, key: str = "H1a") -> str:
     household = county.households[key]
-    return card_services.ensure_cards(actor=None, households=[household])[household.pk].token
+    return card_services.cards_ensure(actor=None, households=[household])[household.pk].token
 
 
 def test_landing_shows_the_place_people_and_hotline_without_sign_in(network, client_for):
@@ -698,7 +699,7 @@ def test_unknown_and_voided_tokens_are_a_chinese_404(network, client_for):
     assert response.status_code == 404
     assert "联系卡无效" in response.text
     assert client.get("/k/%3Cscript%3E").status_code == 404
-    card_services.void_card(actor=None, card=ContactCard.objects.get(token=token), reason="遗失")
+    card_services.card_void(actor=None, card=ContactCard.objects.get(token=token), reason="遗失")
     response = client.get(f"/k/{token}")
     assert response.status_code == 404
     assert "联系卡无效" in response.text

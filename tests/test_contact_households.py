@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from minqing.audit.models import AuditEvent
-from minqing.households.contacts import contact_assign, quota_for, village_size_quota
+from minqing.households.contacts import quota_for, village_size_quota
 from minqing.households.models import ContactAssignment, ContactRules, Household, QuotaRule, Tag
 from minqing.households.network_selectors import coverage_by_village, network_overview
-from minqing.households.services import ensure_default_tags
+from minqing.households.services import contact_assign, tags_ensure_default
 from minqing.org.roles import Rank
 from tests.conftest import _household
 
@@ -42,7 +42,7 @@ def test_quota_follows_the_county_rule_rank_and_department(county):
 
 
 def _tag(county, code):
-    ensure_default_tags(county=county.county)
+    tags_ensure_default(county=county.county)
     return Tag.objects.get(county=county.county, code=code)
 
 

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from minqing.audit.models import Action, AuditEvent
 from minqing.cases.models import Case
 from minqing.fieldwork.diary_selectors import team_progress, week_start, weekly_progress
-from minqing.fieldwork.diary_services import (
+from minqing.fieldwork.models import DiaryEntry, DiaryFollowUp, FieldworkRules
+from minqing.fieldwork.services import (
     diary_follow_up_add,
     diary_raise_case,
     diary_record,
@@ -23,7 +24,6 @@ from minqing.fieldwork.diary_services import (
     diary_review,
     diary_update,
 )
-from minqing.fieldwork.models import DiaryEntry, DiaryFollowUp, FieldworkRules
 from minqing.notify.models import Outbox
 from minqing.org.roles import Rank, Role
 from minqing.org.services import staff_create
@@ -172,7 +172,7 @@ def test_finding_households_re_renders_the_form_without_saving(county, client_fo
 
 
 def test_the_form_offers_the_cadres_contact_households(county, client_for):
-    from minqing.households.contacts import contact_assign
+    from minqing.households.services import contact_assign
 
     contact_assign(actor=county.users["cadre"], cadre=county.users["cadre"], village=county.v1,
                    households=[county.households["H1b"]])  # fmt: skip

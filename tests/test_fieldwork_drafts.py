@@ -12,8 +12,8 @@ import pytest
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from minqing.fieldwork.diary_services import diary_record
 from minqing.fieldwork.models import DiaryEntry
+from minqing.fieldwork.services import diary_record
 
 KEY = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
 

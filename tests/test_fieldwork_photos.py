@@ -14,10 +14,14 @@ from PIL import Image
 
 from minqing.audit.models import AuditEvent
 from minqing.cases.models import Case, CaseAttachment
-from minqing.fieldwork.diary_services import diary_raise_case, diary_record
 from minqing.fieldwork.models import DiaryEntry, FieldPhoto, Visit
-from minqing.fieldwork.photo_services import MAX_PHOTOS, photos_add
-from minqing.fieldwork.visit_services import visit_record
+from minqing.fieldwork.services import (
+    MAX_PHOTOS,
+    diary_raise_case,
+    diary_record,
+    photos_add,
+    visit_record,
+)
 
 GPS = 0x8825
 HEARD = "村口老井的井台裂了，打水的老人容易滑倒。"

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from minqing.fieldwork.models import FieldworkRules
 from minqing.fieldwork.quotas import Period, Target, monthly_target, progress_for, team_in_scope
 from minqing.fieldwork.rules import fieldwork_rules_for
-from minqing.fieldwork.visit_services import visit_record
+from minqing.fieldwork.services import visit_record
 from minqing.org.models import Level, User
 from minqing.org.roles import Rank, Role
 from minqing.org.services import node_create, staff_create

@@ -14,8 +14,8 @@ from django.utils import timezone
 from minqing.audit.models import Action, AuditEvent
 from minqing.cases.models import Case, Channel
 from minqing.fieldwork.models import FieldworkRules, Reception
+from minqing.fieldwork.services import reception_record
 from minqing.fieldwork.talk_selectors import deputy_figures
-from minqing.fieldwork.talk_services import reception_record
 from minqing.org import services
 from minqing.org.roles import Rank, Role
 from tests.conftest import PASSWORD

@@ -15,12 +15,12 @@ from minqing.audit.models import Action, AuditEvent
 from minqing.cases.models import Case, Channel
 from minqing.cases.services import case_transition
 from minqing.fieldwork.models import FieldworkRules, TalkDay, TalkItem
-from minqing.fieldwork.talk_selectors import talk_figures, township_overview
-from minqing.fieldwork.talk_services import (
+from minqing.fieldwork.services import talk_days_generate, talk_item_add
+from minqing.fieldwork.talk_selectors import (
     quarter_bounds,
     talk_dates,
-    talk_days_generate,
-    talk_item_add,
+    talk_figures,
+    township_overview,
 )
 
 SEPTEMBER = ["2026-09-02", "2026-09-09", "2026-09-16", "2026-09-23", "2026-09-30"]
@@ -235,7 +235,7 @@ def test_turning_an_item_into_a_case_happens_once_and_links_it(county, client_fo
 
 
 def test_an_unnamed_item_without_household_becomes_an_anonymous_village_case(county):
-    from minqing.fieldwork.talk_services import talk_item_to_case
+    from minqing.fieldwork.services import talk_item_to_case
 
     day = _september(county)["2026-09-09"]
     item, _ = talk_item_add(actor=county.users["cadre"], talk_day=day, text="垃圾没人清")

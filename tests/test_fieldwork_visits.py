@@ -14,7 +14,7 @@ from django.utils import timezone
 from minqing.audit.models import AuditEvent
 from minqing.cases.models import Case
 from minqing.fieldwork.models import Visit, VisitPlan
-from minqing.fieldwork.visit_services import plan_create, visit_case_create, visit_record
+from minqing.fieldwork.services import visit_case_create, visit_plan_create, visit_record
 from minqing.org.models import Level
 from minqing.org.roles import Rank, Role
 from minqing.org.services import node_create, staff_create
@@ -328,7 +328,7 @@ def test_case_post_needs_csrf(county):
 
 
 def plan(county, actor="township_staff", *, hours=48, node=None, public=True, **extra):
-    return plan_create(
+    return visit_plan_create(
         actor=county.users[actor] if isinstance(actor, str) else actor,
         visitor=extra.pop("visitor", None)
         or (county.users[actor] if isinstance(actor, str) else actor),

@@ -13,9 +13,9 @@ from minqing.cases.models import Case
 from minqing.cases.services import case_register, case_transition
 from minqing.notify.models import Outbox
 from minqing.org.models import Node
-from minqing.textanalysis.hotspot_services import hotspot_mark_handled, hotspots_refresh
 from minqing.textanalysis.hotspot_tasks import refresh_hotspots_task
 from minqing.textanalysis.models import HotSpot, HotSpotStatus, InsightRules
+from minqing.textanalysis.services import hotspot_mark_handled, hotspots_refresh
 from tests.conftest import County
 
 WELL = [

@@ -14,8 +14,8 @@ from django.utils import timezone
 from minqing.audit.models import AuditEvent
 from minqing.cases.services import case_register
 from minqing.org.models import Node
-from minqing.textanalysis.hotspot_services import hotspots_refresh
 from minqing.textanalysis.models import HotSpot, HotSpotStatus
+from minqing.textanalysis.services import hotspots_refresh
 from tests.conftest import County
 
 WELL = [

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from minqing.households.importer import import_households, read_rows
+from minqing.households.importer import read_rows
 from minqing.households.models import Household, Resident
+from minqing.households.services import households_import
 from minqing.lib.idcard import make_id_number
 
 HEADER = ["户号", "组别", "家庭住址", "姓名", "与户主关系", "性别", "身份证号", "联系电话"]
@@ -31,7 +32,7 @@ def ledger(county, extra_rows=()):
 
 
 def test_clean_ledger_imports_households_and_members(county):
-    report = import_households(village=county.v1, rows=ledger(county), actor=None)
+    report = households_import(village=county.v1, rows=ledger(county), actor=None)
     assert report.ok, report.errors
     assert (report.households, report.residents) == (2, 4)
     sun = Household.objects.get(head_name="孙大山")
@@ -50,7 +51,7 @@ def test_bad_rows_are_listed_and_nothing_is_written(county):
         ["", "一组", "", "赵某", "户主", "男", ident(11), ""],
     ])  # fmt: skip
     before = Resident.objects.count()
-    report = import_households(village=county.v1, rows=rows, actor=None)
+    report = households_import(village=county.v1, rows=rows, actor=None)
 
     def reported(row: int, reason: str) -> bool:
         return any(f"第 {row} 行" in e and reason in e for e in report.errors)
@@ -66,12 +67,12 @@ def test_bad_rows_are_listed_and_nothing_is_written(county):
 def test_person_already_in_the_registry_is_a_duplicate(county):
     existing = Resident.objects.get(household=county.households["H1a"])
     rows = [HEADER, ["", "一组", "", "张建国", "户主", "男", existing.id_number, ""]]
-    report = import_households(village=county.v1, rows=rows, actor=None)
+    report = households_import(village=county.v1, rows=rows, actor=None)
     assert "身份证号码已在档案中" in report.errors[0]
 
 
 def test_dry_run_checks_without_writing(county):
-    report = import_households(village=county.v1, rows=ledger(county), actor=None, dry_run=True)
+    report = households_import(village=county.v1, rows=ledger(county), actor=None, dry_run=True)
     assert report.ok
     assert not report.written
     assert not Household.objects.filter(head_name="孙大山").exists()
@@ -87,7 +88,7 @@ def test_xlsx_ledger_with_numbers_as_numbers(county, tmp_path):
     book.save(path)
     rows = read_rows(path)
     assert rows[1][7] == "13700000011"
-    assert import_households(village=county.v1, rows=rows, actor=None).ok
+    assert households_import(village=county.v1, rows=rows, actor=None).ok
 
 
 def test_gb18030_csv_through_the_command(county, tmp_path, capsys):
@@ -106,16 +107,16 @@ def test_gb18030_csv_through_the_command(county, tmp_path, capsys):
 
 
 def test_party_members_tags_and_profile_columns_are_imported(county):
-    from minqing.households.services import ensure_default_tags
+    from minqing.households.services import tags_ensure_default
 
-    ensure_default_tags(county=county.county)
+    tags_ensure_default(county=county.county)
     rows = [
         [*HEADER, "政治面貌", "户类别", "困难情况"],
         ["", "一组", "东风村一组8号", "孙大山", "户主", "男", ident(11), "", "中共党员",
          "困难户、老党员", "长期患病"],
         ["", "一组", "", "钱小花", "妻", "女", ident(12, 1972), "", "群众", "", ""],
     ]  # fmt: skip
-    report = import_households(village=county.v1, rows=rows, actor=None)
+    report = households_import(village=county.v1, rows=rows, actor=None)
     assert report.ok, report.errors
     sun = Household.objects.get(head_name="孙大山")
     assert set(sun.tags.values_list("code", flat=True)) == {"hardship", "old_party_member"}
@@ -127,7 +128,7 @@ def test_party_members_tags_and_profile_columns_are_imported(county):
 
 def test_an_unknown_household_type_is_a_bad_row(county):
     rows = [[*HEADER, "户类别"], ["", "一组", "", "孙大山", "户主", "男", ident(11), "", "五保户"]]
-    report = import_households(village=county.v1, rows=rows, actor=None)
+    report = households_import(village=county.v1, rows=rows, actor=None)
     assert not report.ok
     assert any("第 2 行" in e and "“五保户”不是本县(区)的标签" in e for e in report.errors)
     assert not Household.objects.filter(head_name="孙大山").exists()

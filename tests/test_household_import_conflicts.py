@@ -20,9 +20,8 @@ from django.db import transaction
 from django.utils import translation
 
 from minqing.audit.models import Action, AuditEvent
-from minqing.households import importer
-from minqing.households.importer import import_households
 from minqing.households.models import Household, Resident
+from minqing.households.services import households_import, ledger
 from minqing.lib.idcard import make_id_number
 from minqing.lib.masking import mask_id_number
 
@@ -66,11 +65,11 @@ def test_an_id_registered_outside_the_cadres_scope_is_refused_in_the_dry_run(cou
     rows = [HEADER, row("孙大山", ident(1)), row("钱某", elsewhere, "妻")]
     before = counts()
 
-    checked = import_households(
+    checked = households_import(
         village=county.v1, rows=rows, actor=county.users["cadre"], dry_run=True
     )
     assert checked.errors == [f"第 3 行：{REFUSED}。"]
-    committed = import_households(village=county.v1, rows=rows, actor=county.users["cadre"])
+    committed = households_import(village=county.v1, rows=rows, actor=county.users["cadre"])
     assert committed.errors == [f"第 3 行：{REFUSED}。"]
     assert not committed.written
     assert counts() == before
@@ -83,7 +82,7 @@ def test_the_refusal_is_the_same_for_the_sibling_village_the_other_township_and_
         HEADER,
         *(row(f"某{i}", resident_of(county, k).id_number) for i, k in enumerate(OUTSIDE)),
     ]
-    report = import_households(
+    report = households_import(
         village=county.v1, rows=rows, actor=county.users["cadre"], dry_run=True
     )
     assert report.errors == [f"第 {n} 行：{REFUSED}。" for n in (2, 3, 4)]
@@ -92,7 +91,7 @@ def test_the_refusal_is_the_same_for_the_sibling_village_the_other_township_and_
 def test_a_refusal_is_audited_with_the_masked_number_only(county):
     elsewhere = resident_of(county, "H2").id_number
     rows = [HEADER, row("孙大山", elsewhere)]
-    import_households(village=county.v1, rows=rows, actor=county.users["cadre"], dry_run=True)
+    households_import(village=county.v1, rows=rows, actor=county.users["cadre"], dry_run=True)
     event = AuditEvent.objects.get(action=Action.DENIED, actor=county.users["cadre"])
     # The line and masked number let the county follow up; the full number never lands.
     assert {"line": 2, "id_number": mask_id_number(elsewhere)} in event.changes["refused"]
@@ -105,7 +104,7 @@ def test_the_same_id_twice_in_the_file_fails_on_both_lines(county):
     twice = ident(5)
     rows = [HEADER, row("孙大山", ident(4)), row("钱小花", twice, "妻"),
             row("周老汉", ident(6)), row("周某", twice)]  # fmt: skip
-    report = import_households(
+    report = households_import(
         village=county.v1, rows=rows, actor=county.users["cadre"], dry_run=True
     )
     assert report.errors == [
@@ -117,7 +116,7 @@ def test_the_same_id_twice_in_the_file_fails_on_both_lines(county):
 def test_an_id_already_in_the_cadres_own_village_is_reported_plainly(county):
     own = resident_of(county, "H1b").id_number
     rows = [HEADER, row("孙大山", own)]
-    report = import_households(
+    report = households_import(
         village=county.v1, rows=rows, actor=county.users["cadre"], dry_run=True
     )
     assert report.errors == ["第 2 行：身份证号码已在档案中。"]
@@ -128,7 +127,7 @@ def test_a_county_administrator_sees_the_plain_reason_for_a_resident_of_the_coun
     # V2 is inside the administrator's scope; the other county is not.
     rows = [HEADER, row("孙大山", resident_of(county, "H2").id_number),
             row("钱某", resident_of(county, "HX").id_number)]  # fmt: skip
-    report = import_households(
+    report = households_import(
         village=county.v1, rows=rows, actor=county.users["county_admin"], dry_run=True
     )
     assert report.errors == ["第 2 行：身份证号码已在档案中。", f"第 3 行：{REFUSED}。"]
@@ -140,7 +139,7 @@ def test_a_household_code_registered_elsewhere_is_neither_an_oracle_nor_a_500(co
     rows = [HEADER, row("孙大山", ident(1), code=outside), row("钱某", ident(2), code=own)]
     before = counts()
     for dry_run in (True, False):
-        report = import_households(
+        report = households_import(
             village=county.v1, rows=rows, actor=county.users["cadre"], dry_run=dry_run
         )
         assert report.errors == [
@@ -155,7 +154,7 @@ def test_a_generated_household_code_skips_codes_already_taken(county):
     # With 0001 gone, counting the village's households would hand out 0002 again.
     county.households["H1a"].delete()
     rows = [HEADER, row("孙大山", ident(1))]
-    report = import_households(village=county.v1, rows=rows, actor=county.users["cadre"])
+    report = households_import(village=county.v1, rows=rows, actor=county.users["cadre"])
     assert report.ok, report.errors
     assert Household.objects.get(head_name="孙大山").code not in county.household_codes("H1b")
 
@@ -169,7 +168,7 @@ def test_cells_longer_than_the_registry_holds_are_bad_rows_not_a_500(county):
         ["", "一组", "址" * 201, "吴某", "户主", "男", ident(4), ""],
     ]
     before = counts()
-    report = import_households(village=county.v1, rows=rows, actor=county.users["cadre"])
+    report = households_import(village=county.v1, rows=rows, actor=county.users["cadre"])
     assert [e[:6] for e in report.errors] == ["第 2 行：", "第 3 行：", "第 4 行：", "第 5 行："]
     assert counts() == before
 
@@ -178,13 +177,13 @@ def test_a_conflict_registered_between_the_dry_run_and_the_import_is_caught(coun
     newcomer = ident(7)
     rows = [HEADER, row("孙大山", ident(1)), row("钱某", newcomer, "妻")]
     cadre = county.users["cadre"]
-    assert import_households(village=county.v1, rows=rows, actor=cadre, dry_run=True).ok
+    assert households_import(village=county.v1, rows=rows, actor=cadre, dry_run=True).ok
     Resident.objects.create(
         household=county.households["H2"], name="外村人", relationship="child", gender="F",
         id_number=newcomer,
     )  # fmt: skip
     before = counts()
-    report = import_households(village=county.v1, rows=rows, actor=cadre)
+    report = households_import(village=county.v1, rows=rows, actor=cadre)
     assert report.errors == [f"第 3 行：{REFUSED}。"]
     assert not report.written
     assert counts() == before
@@ -195,7 +194,7 @@ def test_a_chinese_ledger_imports_whatever_the_uploaders_language(county):
     # an English-speaking uploader's "户主" was "not recognised" on every line.
     rows = [HEADER, row("孙大山", ident(1)), row("孙小宝", ident(2, 2005), "子女")]
     with translation.override("en"):
-        report = import_households(village=county.v1, rows=rows, actor=county.users["cadre"])
+        report = households_import(village=county.v1, rows=rows, actor=county.users["cadre"])
     assert report.ok, report.errors
     assert report.residents == 2
 
@@ -214,7 +213,7 @@ def _race(monkeypatch, county, id_number: str) -> None:
             )  # fmt: skip
         return real_atomic(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "transaction", types.SimpleNamespace(atomic=atomic))
+    monkeypatch.setattr(ledger, "transaction", types.SimpleNamespace(atomic=atomic))
 
 
 def test_a_conflict_at_write_time_rolls_everything_back_with_a_chinese_error(county, monkeypatch):
@@ -222,7 +221,7 @@ def test_a_conflict_at_write_time_rolls_everything_back_with_a_chinese_error(cou
     rows = [HEADER, row("孙大山", ident(1)), row("钱某", raced, "妻"), row("周某", ident(9))]
     before_households = Household.objects.count()
     _race(monkeypatch, county, raced)
-    report = import_households(village=county.v1, rows=rows, actor=county.users["cadre"])
+    report = households_import(village=county.v1, rows=rows, actor=county.users["cadre"])
     assert not report.written
     assert f"第 3 行：{REFUSED}。" in report.errors
     assert any("未导入任何数据" in e for e in report.errors)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from minqing.audit.models import AuditEvent
-from minqing.households.contacts import contact_assign
-from minqing.households.liaisons import liaison_appoint
+from minqing.households.services import contact_assign, liaison_appoint
 
 
 def test_registry_keepers_edit_the_profile_and_the_log_names_fields_not_contents(

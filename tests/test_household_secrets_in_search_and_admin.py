@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from minqing.audit.models import Action, AuditEvent
-from minqing.households.liaisons import liaison_appoint
 from minqing.households.models import Household, Liaison, Resident
+from minqing.households.services import liaison_appoint
 
 
 def _codes(response) -> set[str]:

@@ -4,18 +4,18 @@ household page is the 民情档案 with its tags and the cases that name it."""
 from minqing.audit.models import Action, AuditEvent
 from minqing.cases.services import case_register
 from minqing.households.models import Tag
-from minqing.households.services import ensure_default_tags
+from minqing.households.services import tags_ensure_default
 
 
 def test_default_tags_are_seeded_once_per_county(county):
-    assert ensure_default_tags(county=county.county) == 9
-    assert ensure_default_tags(county=county.county) == 0
+    assert tags_ensure_default(county=county.county) == 9
+    assert tags_ensure_default(county=county.county) == 0
     names = set(Tag.objects.filter(county=county.county).values_list("name", flat=True))
     assert {"困难户", "特殊群体", "拆迁户", "外来务工人员", "老党员", "上访户"} <= names
 
 
 def test_cadre_tags_a_household_and_the_list_filters_by_it(county, client_for):
-    ensure_default_tags(county=county.county)
+    tags_ensure_default(county=county.county)
     hardship = Tag.objects.get(county=county.county, code="hardship")
     household = county.households["H1a"]
     client = client_for("cadre")
@@ -28,7 +28,7 @@ def test_cadre_tags_a_household_and_the_list_filters_by_it(county, client_for):
 
 
 def test_tags_of_another_county_are_ignored(county, client_for):
-    ensure_default_tags(county=county.other_county)
+    tags_ensure_default(county=county.other_county)
     foreign = Tag.objects.get(county=county.other_county, code="hardship")
     household = county.households["H1a"]
     client_for("cadre").post(f"/households/{household.code}/tags/", {"tags": [foreign.pk]})
@@ -36,7 +36,7 @@ def test_tags_of_another_county_are_ignored(county, client_for):
 
 
 def test_roles_without_registry_rights_cannot_tag(county, client_for):
-    ensure_default_tags(county=county.county)
+    tags_ensure_default(county=county.county)
     tag = Tag.objects.get(county=county.county, code="hardship")
     household = county.households["H1a"]
     assert (

@@ -16,10 +16,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from minqing.households.cards import ensure_cards
-from minqing.households.contacts import contact_assign
-from minqing.households.liaisons import group_post_add, liaison_appoint
 from minqing.households.models import ContactCard, ContactRules, Household, Resident
+from minqing.households.services import (
+    cards_ensure,
+    contact_assign,
+    group_post_add,
+    liaison_appoint,
+)
 from minqing.lib.idcard import make_id_number
 from tests.support.privacy import (
     ENOUGH_CANDIDATES,
@@ -56,7 +59,7 @@ def network(county):
     liaison_appoint(actor=actor, group=county.g1a, name="老周", phone="13911112222",
                     background="veteran")  # fmt: skip
     group_post_add(actor=actor, group=county.g1a, kind="leader", name="郑组长", phone="13933334444")
-    ensure_cards(actor=actor, households=[county.households["H1a"], county.households["H1b"]])
+    cards_ensure(actor=actor, households=[county.households["H1a"], county.households["H1b"]])
     return county
 
 

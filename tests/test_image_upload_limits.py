@@ -21,7 +21,7 @@ from PIL import Image, ImageFile
 from minqing.cases.models import Case, CaseAttachment
 from minqing.cases.services import case_register
 from minqing.fieldwork.models import FieldPhoto, Visit
-from minqing.fieldwork.visit_services import visit_record
+from minqing.fieldwork.services import visit_record
 
 TOO_LARGE = "尺寸过大"
 UNREADABLE = "无法识别的图片文件"

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from minqing.audit.models import AuditEvent
-from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Category, Channel, Nature
-from minqing.cases.services import case_register
+from minqing.cases.services import case_register, categories_ensure_default
 from minqing.textanalysis import model_store
 from minqing.textanalysis.models import (
     CategoryConfirmation,
@@ -33,7 +32,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "textanalysis" / "county_labelled
 @pytest.fixture
 def tree(county, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MINQING_MODEL_DIR = tmp_path / "models"
-    ensure_default_categories(county=county.county, audit=False)
+    categories_ensure_default(county=county.county, audit=False)
     return county
 
 

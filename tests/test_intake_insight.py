@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case, Category, Channel, Nature
-from minqing.cases.services import case_register, case_transition
+from minqing.cases.services import case_register, case_transition, categories_ensure_default
 from minqing.textanalysis.models import CategoryConfirmation, ModelKind, ModelStatus
 from minqing.textanalysis.services import examples_import, model_request_training
 
@@ -19,7 +18,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "textanalysis" / "county_labelled
 @pytest.fixture
 def trained(county, settings, tmp_path, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     settings.MINQING_MODEL_DIR = tmp_path / "models"
-    ensure_default_categories(county=county.county, audit=False)
+    categories_ensure_default(county=county.county, audit=False)
     examples_import(county=county.county, data=FIXTURE.read_bytes(), file_name="x.csv", actor=None)
     with django_capture_on_commit_callbacks(execute=True):
         row = model_request_training(county=county.county, kind=ModelKind.CATEGORY, actor=None)

@@ -11,9 +11,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from minqing.audit.models import Action, AuditEvent
-from minqing.households.liaisons import liaison_appoint
 from minqing.households.models import GroupPost, Liaison
 from minqing.households.network_selectors import coverage_by_village
+from minqing.households.services import liaison_appoint
 
 
 def _appoint(county, group=None, name="老周", **extra):

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from minqing.audit.models import Action, AuditEvent
 from minqing.households.models import GroupPost, Household, Liaison, Resident, Tag
-from minqing.households.services import ensure_default_tags
+from minqing.households.services import tags_ensure_default
 from minqing.lib.idcard import make_id_number
 from minqing.org import services as org_services
 from minqing.org.models import Level, Node
@@ -61,8 +61,8 @@ def network(county):
     """东风村 (东片区): 一组 with 3 households (2 hardship, 2 Party members in one, 1 in
     another), a leader, two members, a linked Party member and a liaison (plus one dismissed);
     二组 has only the fixture's household. 西岭村 has no zone. 南湾村 (T2) has its own leader."""
-    ensure_default_tags(county=county.county)
-    ensure_default_tags(county=county.other_county)
+    tags_ensure_default(county=county.county)
+    tags_ensure_default(county=county.other_county)
     county.v1.zone = "东片区"
     county.v1.save()
     county.households["H1a"].tags.add(Tag.objects.get(county=county.county, code="hardship"))
@@ -331,7 +331,7 @@ def _big_township(county, villages: int, groups: int) -> Node:
 
 
 def test_pdf_runs_onto_more_a3_pages_each_with_the_title(county, client_for):
-    ensure_default_tags(county=county.county)
+    tags_ensure_default(county=county.county)
     township = _big_township(county, villages=15, groups=10)
     content = client_for("county_admin").get(f"/network/map/{township.code}/a3.pdf").content
     reader = PdfReader(io.BytesIO(content))
@@ -358,7 +358,7 @@ def test_pdf_splits_a_group_longer_than_a_column(network, client_for):
 
 
 def test_query_count_does_not_grow_with_the_number_of_groups(county, client_for):
-    ensure_default_tags(county=county.county)
+    tags_ensure_default(county=county.county)
     small = _big_township(county, villages=1, groups=2)
     client = client_for("county_admin")
     client.get(f"/network/map/{small.code}/data.json")  # warm up the session

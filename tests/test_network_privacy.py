@@ -11,10 +11,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from minqing.households.cards import ensure_cards
-from minqing.households.contacts import contact_assign
-from minqing.households.liaisons import group_post_add, liaison_appoint
 from minqing.households.models import ContactCard, ContactRules, Resident
+from minqing.households.services import (
+    cards_ensure,
+    contact_assign,
+    group_post_add,
+    liaison_appoint,
+)
 from tests.support.privacy import ENOUGH_CANDIDATES, candidates, known_positions, response_text
 
 NETWORK_PHONES = ("13911112222", "13933334444")  # the liaison's and the group leader's
@@ -28,7 +31,7 @@ def network(county):
     liaison = liaison_appoint(actor=actor, group=county.g1a, name="老周", phone="13911112222",
                               background="veteran")  # fmt: skip
     group_post_add(actor=actor, group=county.g1a, kind="leader", name="郑组长", phone="13933334444")
-    ensure_cards(actor=actor, households=[county.households["H1a"], county.households["H1b"]])
+    cards_ensure(actor=actor, households=[county.households["H1a"], county.households["H1b"]])
     return liaison
 
 

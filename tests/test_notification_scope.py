@@ -22,21 +22,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from minqing.cases.deadline_scan import scan_deadlines
 from minqing.cases.models import Case
-from minqing.cases.services import case_register, case_transition
-from minqing.cases.supervision import supervision_open
+from minqing.cases.services import case_register, case_transition, deadlines_scan, supervision_open
 from minqing.cases.workflow import Action
-from minqing.fieldwork.diary_services import diary_record, diary_review
-from minqing.households.cards import ensure_cards
-from minqing.households.contacts import contact_assign
-from minqing.notify.delivery import deliver_pending
+from minqing.fieldwork.services import diary_record, diary_review
+from minqing.households.services import cards_ensure, contact_assign
 from minqing.notify.models import Channel, Notification, Outbox, Status
 from minqing.notify.selectors import unread_count
-from minqing.notify.services import notify, notify_staff
+from minqing.notify.services import outbox_deliver, outbox_queue, outbox_queue_staff
 from minqing.portal.services import portal_submit
-from minqing.textanalysis.hotspot_services import hotspots_refresh
 from minqing.textanalysis.models import HotSpot
+from minqing.textanalysis.services import hotspots_refresh
 from tests.conftest import County
 
 ROLES = [
@@ -118,13 +114,13 @@ def reopen(county: County) -> set[str]:
 
 def remind(county: County) -> set[str]:
     case = at_station(county)
-    scan_deadlines(now=case.deadline - dt.timedelta(minutes=5))
+    deadlines_scan(now=case.deadline - dt.timedelta(minutes=5))
     return {"cadre", "colleague"}
 
 
 def overdue_and_auto_supervise(county: County) -> set[str]:
     case = at_station(county)
-    report = scan_deadlines(now=case.deadline + dt.timedelta(minutes=1))
+    report = deadlines_scan(now=case.deadline + dt.timedelta(minutes=1))
     assert (report.overdue, report.supervised) == (1, 1)
     return {"cadre", "colleague"}
 
@@ -148,7 +144,7 @@ def portal_submission(county: County) -> set[str]:
             actor=county.users["cadre"], cadre=county.users[persona], village=county.v1,
             households=[household],
         )  # fmt: skip
-    card = ensure_cards(actor=county.users["cadre"], households=[household])[household.pk]
+    card = cards_ensure(actor=county.users["cadre"], households=[household])[household.pk]
     portal_submit(
         token=uuid.uuid4().hex, node=county.g1b, text="二组水渠堵了，雨天淹了菜地",
         nature="help", name="李秀英", phone="13800000002", card=card,
@@ -232,7 +228,7 @@ def test_every_kind_of_staff_message_is_crossed():
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_only_those_who_may_open_the_object_are_told(county, client_for, kind):
     expected = KINDS[kind](county)
-    deliver_pending(limit=1000)
+    outbox_deliver(limit=1000)
     clients = {persona: client_for(persona) for persona in ROLES}
     by_user = {county.users[p].pk: p for p in ROLES}
     opens: dict[tuple[str, str], int] = {}
@@ -278,12 +274,12 @@ def test_staff_sms_and_email_follow_the_same_rule(county):
     cadre.save(update_fields=["phone"])
     case = register(county)
     with transaction.atomic():
-        rows = notify_staff(
+        rows = outbox_queue_staff(
             users=[cadre, liaison], dedupe_key=f"case:{case.number}:test",
             subject=f"事项 {case.number}", body=case.title, url=f"/cases/{case.number}/",
             related=case, channels=[Channel.IN_APP, Channel.SMS, Channel.EMAIL],
         )  # fmt: skip
-        alone = notify(
+        alone = outbox_queue(
             channel=Channel.SMS, dedupe_key="one", subject="", body=case.title, user=liaison,
             related=("cases.case", case.number),
         )  # fmt: skip
@@ -299,7 +295,7 @@ def test_a_staff_message_about_an_unknown_kind_of_object_is_refused(county):
     from minqing.notify.access import NoAccessRule
 
     with pytest.raises(NoAccessRule), transaction.atomic():
-        notify_staff(
+        outbox_queue_staff(
             users=[county.users["cadre"]], dedupe_key="x", subject="x", body="x",
             related=county.station,
         )  # fmt: skip
@@ -336,7 +332,7 @@ MOVE_BACK = {
 @pytest.mark.parametrize("move", list(MOVES))
 def test_a_message_whose_object_left_the_users_scope_is_hidden(county, client_for, move):
     case = at_station(county, county.g1a)  # the liaison's own group: they are told
-    deliver_pending()
+    outbox_deliver()
     liaison = county.users["liaison"]
     note = Notification.objects.get(user=liaison)
     client = client_for("liaison")
@@ -364,7 +360,7 @@ def test_a_message_whose_object_left_the_users_scope_is_hidden(county, client_fo
 
 def test_a_cadre_moved_to_another_village_no_longer_sees_its_messages(county, client_for):
     case = at_station(county)
-    deliver_pending()
+    outbox_deliver()
     cadre = county.users["cadre"]
     note = Notification.objects.get(user=cadre)
     _move_user(cadre, county.v2)
@@ -377,7 +373,7 @@ def test_a_cadre_moved_to_another_village_no_longer_sees_its_messages(county, cl
 
 def test_a_hot_spot_alert_leaves_with_the_township_staff(county, client_for):
     hot_spot_alert(county)
-    deliver_pending()
+    outbox_deliver()
     staff = county.users["township_staff"]
     note = Notification.objects.get(user=staff)
     assert unread_count(staff) == 1
@@ -392,7 +388,7 @@ def test_a_message_queued_in_scope_is_not_delivered_after_the_user_moved(county)
     at_station(county)
     colleague = county.users["colleague"]
     _move_user(colleague, county.v2)  # before the worker gets to the row
-    deliver_pending()
+    outbox_deliver()
     row = Outbox.objects.get(recipient_user=colleague)
     assert row.status == Status.DEAD
     assert "may not open" in row.last_error
@@ -402,25 +398,25 @@ def test_a_message_queued_in_scope_is_not_delivered_after_the_user_moved(county)
 
 def test_messages_about_nothing_are_still_shown(county, client_for):
     with transaction.atomic():
-        notify(
+        outbox_queue(
             channel=Channel.IN_APP, dedupe_key="plain", subject="系统维护通知", body="今晚停机",
             user=county.users["liaison"],
         )  # fmt: skip
-    deliver_pending()
+    outbox_deliver()
     assert "系统维护通知" in client_for("liaison").get("/notifications/").text
 
 
 def test_the_bell_stays_one_query_and_the_inbox_does_not_grow(county, client_for):
     client = client_for("cadre")
     at_station(county)
-    deliver_pending()
+    outbox_deliver()
     client.get("/notifications/")  # warm per-process caches
     with CaptureQueriesContext(connection) as few:
         client.get("/notifications/")
     for _ in range(4):
         at_station(county)
     review_diary_of(county, "cadre")
-    deliver_pending()
+    outbox_deliver()
     with CaptureQueriesContext(connection) as more:
         client.get("/notifications/")
     assert len(more) == len(few)

@@ -15,10 +15,16 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from minqing.notify import delivery
-from minqing.notify.delivery import BACKOFF, deliver_pending
 from minqing.notify.models import Channel, Notification, Outbox, Status
-from minqing.notify.services import TransactionRequired, notify, notify_staff, outbox_retry
+from minqing.notify.services import (
+    TransactionRequired,
+    delivery,
+    outbox_deliver,
+    outbox_queue,
+    outbox_queue_staff,
+    outbox_retry,
+)
+from minqing.notify.services.delivery import BACKOFF
 
 PHONE = "13800001111"
 
@@ -46,7 +52,7 @@ def sms_log(settings, tmp_path):
 
 
 def sms(key: str = "case:X1:received", **extra: object) -> Outbox | None:
-    return notify(
+    return outbox_queue(
         channel=Channel.SMS, dedupe_key=key, subject="", body="您反映的问题已登记。",
         address=PHONE, **extra,
     )  # fmt: skip
@@ -102,8 +108,8 @@ def test_committed_message_is_written_to_the_sms_file_once(
     )  # fmt: skip
     assert row.sent_at is not None
     later = row.sent_at + dt.timedelta(days=1)
-    assert deliver_pending().sent == 0
-    assert deliver_pending(now=later).sent == 0
+    assert outbox_deliver().sent == 0
+    assert outbox_deliver(now=later).sent == 0
     (line,) = lines(sms_log)
     assert (line["to"], line["body"], line["id"]) == (PHONE, "您反映的问题已登记。", row.pk)
 
@@ -111,8 +117,8 @@ def test_committed_message_is_written_to_the_sms_file_once(
 def test_delivery_run_twice_without_the_task_sends_once(db, sms_log):
     with transaction.atomic():
         sms()  # no on-commit callbacks run: as if the queued task were lost
-    assert deliver_pending().as_dict() == {"sent": 1, "failed": 0, "dead": 0}
-    assert deliver_pending().as_dict() == {"sent": 0, "failed": 0, "dead": 0}
+    assert outbox_deliver().as_dict() == {"sent": 1, "failed": 0, "dead": 0}
+    assert outbox_deliver().as_dict() == {"sent": 0, "failed": 0, "dead": 0}
     assert len(lines(sms_log)) == 1
 
 
@@ -121,10 +127,10 @@ def test_a_row_claimed_by_another_worker_is_not_sent_again(db, sms_log):
         row = sms()
     now = row.next_attempt_at
     (claimed,) = delivery._claim(now=now, limit=10, ids=None)  # another worker, mid-send
-    assert deliver_pending(now=now).sent == 0
+    assert outbox_deliver(now=now).sent == 0
     # …until its claim is old enough to mean that worker died: the documented
     # at-least-once window. The re-claim counts as an attempt.
-    assert deliver_pending(now=now + dt.timedelta(minutes=11)).sent == 1
+    assert outbox_deliver(now=now + dt.timedelta(minutes=11)).sent == 1
     # The first worker finishing late cannot overwrite the newer claim's outcome.
     assert delivery._mark_sent(claimed, now) is False
     row.refresh_from_db()
@@ -142,25 +148,25 @@ def test_failing_backend_backs_off_then_goes_dead_then_retry_now_sends(
     now = row.next_attempt_at
     waits = []
     for attempt in range(1, 6):
-        assert deliver_pending(now=now).failed == 1
+        assert outbox_deliver(now=now).failed == 1
         row.refresh_from_db()
         assert (row.status, row.attempts) == (Status.FAILED, attempt)
         assert row.last_error == "ConnectionError: gateway timeout"
         waits.append(row.next_attempt_at - now)
-        assert deliver_pending(now=row.next_attempt_at - dt.timedelta(seconds=1)).failed == 0
+        assert outbox_deliver(now=row.next_attempt_at - dt.timedelta(seconds=1)).failed == 0
         now = row.next_attempt_at
     assert waits == list(BACKOFF[:5])  # 1 min, 5 min, 30 min, 2 h, 6 h
-    assert deliver_pending(now=now).dead == 1
+    assert outbox_deliver(now=now).dead == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.DEAD, 6)
-    assert deliver_pending(now=now + dt.timedelta(days=30)).as_dict() == {
+    assert outbox_deliver(now=now + dt.timedelta(days=30)).as_dict() == {
         "sent": 0, "failed": 0, "dead": 0,
     }  # fmt: skip
     assert gateway.calls == 6
 
     monkeypatch.undo()  # the gateway is back
     assert outbox_retry(actor=None, rows=[row]) == 1
-    assert deliver_pending().sent == 1
+    assert outbox_deliver().sent == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.SENT, 1)
     assert len(lines(sms_log)) == 1
@@ -173,7 +179,7 @@ def test_in_app_message_to_staff_creates_one_notification_each(
     colleague.is_active = False
     colleague.save(update_fields=["is_active"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        rows = notify_staff(
+        rows = outbox_queue_staff(
             users=[cadre, colleague, county.users["sibling"]], dedupe_key="case:X1:assigned",
             subject="新交办事项", body="东风村路灯不亮", url="/cases/X1/",
         )  # fmt: skip
@@ -182,7 +188,7 @@ def test_in_app_message_to_staff_creates_one_notification_each(
         f"case:X1:assigned:in_app:u{cadre.pk}",
         f"case:X1:assigned:in_app:u{county.users['sibling'].pk}",
     ]
-    deliver_pending()
+    outbox_deliver()
     assert Notification.objects.filter(user=cadre).count() == 1
     assert not Notification.objects.filter(user=colleague).exists()
     note = Notification.objects.get(user=cadre)
@@ -196,7 +202,7 @@ def test_email_goes_through_djangos_mail_framework(
     cadre.email = "cadre@example.org"
     cadre.save(update_fields=["email"])
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        notify(
+        outbox_queue(
             channel=Channel.EMAIL,
             dedupe_key="e1",
             subject="督办提醒",
@@ -212,23 +218,23 @@ def test_console_sms_backend_is_chosen_by_setting(db, settings, capsys):
     settings.MINQING_SMS_BACKEND = "minqing.notify.backends.ConsoleSMSBackend"
     with transaction.atomic():
         sms()
-    assert deliver_pending().sent == 1
+    assert outbox_deliver().sent == 1
     assert PHONE in capsys.readouterr().out
 
 
 def test_sms_to_staff_without_a_phone_is_kept_dead_and_the_change_commits(county):
     with transaction.atomic():
-        row = notify(
+        row = outbox_queue(
             channel=Channel.SMS, dedupe_key="s1", subject="", body="x", user=county.users["cadre"]
         )
     assert (row.status, row.last_error) == (Status.DEAD, "no recipient address")
-    assert deliver_pending().as_dict() == {"sent": 0, "failed": 0, "dead": 0}
+    assert outbox_deliver().as_dict() == {"sent": 0, "failed": 0, "dead": 0}
 
 
 @pytest.mark.parametrize("url", ["https://evil.example/", "//evil.example/", "javascript:x"])
 def test_links_must_stay_on_this_site(county, url):
     with pytest.raises(ValueError, match="url"), transaction.atomic():
-        notify(
+        outbox_queue(
             channel=Channel.IN_APP, dedupe_key="u1", subject="t", body="b",
             user=county.users["cadre"], url=url,
         )  # fmt: skip
@@ -263,10 +269,12 @@ def test_after_commit_task_is_run_by_the_db_worker(transactional_db, county, sms
 ROOT = Path(__file__).resolve().parents[1]
 QUEUE_ROWS = """
 from django.db import transaction
-from minqing.notify.services import notify
+from minqing.notify.services import outbox_queue
 with transaction.atomic():
     for i in range({n}):
-        notify(channel="sms", dedupe_key=f"k{{i}}", subject="", body="b", address="13800001111")
+        outbox_queue(
+            channel="sms", dedupe_key=f"k{{i}}", subject="", body="b", address="13800001111"
+        )
 """
 
 

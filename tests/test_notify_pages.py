@@ -7,14 +7,14 @@ from django.test.utils import CaptureQueriesContext
 
 from minqing.cases.services import case_register
 from minqing.notify.models import Channel, Notification, Outbox, Status
-from minqing.notify.services import notify
+from minqing.notify.services import outbox_queue
 
 
 @pytest.fixture
 def send_in_app(django_capture_on_commit_callbacks):
     def send(user, key: str, title: str, url: str = "") -> Notification:
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            notify(
+            outbox_queue(
                 channel=Channel.IN_APP, dedupe_key=key, subject=title, body=f"{title}的详情",
                 user=user, url=url,
             )  # fmt: skip
@@ -132,7 +132,7 @@ def test_county_admin_sees_outbox_with_masked_phones_and_can_retry(
     # A message to a resident about a matter of the county (the admin shows a county's
     # administrator what reaches its staff and its residents' matters only).
     with transaction.atomic():
-        row = notify(
+        row = outbox_queue(
             channel=Channel.SMS,
             dedupe_key="s1",
             subject="",

@@ -21,8 +21,8 @@ from minqing.lib.public_text import public_text_errors
 from minqing.org import services as org_services
 from minqing.org.models import Level
 from minqing.portal.board import Figures, period_starts, place_figures
-from minqing.portal.board_services import board_publish
 from minqing.portal.models import BoardPost
+from minqing.portal.services import board_publish
 
 REPORTER = "张建国"
 PHONE = "13800000001"

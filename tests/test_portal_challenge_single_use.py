@@ -119,22 +119,22 @@ def test_the_answer_is_not_stored_in_clear(county, client, busy):
 
 
 def test_expired_challenges_are_cleared_away(county, busy, monkeypatch):
-    from minqing.portal import challenge
+    from minqing.portal import services
     from minqing.portal.models import PortalChallenge
 
     for _ in range(3):
-        challenge.new_challenge()
+        services.challenge_issue()
     PortalChallenge.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
-    monkeypatch.setattr(challenge.random, "random", lambda: 0.0)  # the sweep's turn
-    _question, token = challenge.new_challenge()
+    monkeypatch.setattr(services.random, "random", lambda: 0.0)  # the sweep's turn
+    _question, token = services.challenge_issue()
     assert list(PortalChallenge.objects.values_list("pk", flat=True)) == [token]
 
 
 def test_the_same_challenge_raced_from_many_threads_is_accepted_once(transactional_db):
     # A transactional database: the threads' own connections must see the row.
-    from minqing.portal import challenge
+    from minqing.portal import challenge, services
 
-    question, token = challenge.new_challenge()
+    question, token = services.challenge_issue()
     a, b = re.search(r"([一二三四五六七八九]) 加 ([一二三四五六七八九])", question).groups()
     answer = str(NUMERALS.index(a) + NUMERALS.index(b))
     barrier = threading.Barrier(8)
@@ -143,7 +143,7 @@ def test_the_same_challenge_raced_from_many_threads_is_accepted_once(transaction
     def attempt() -> None:
         try:
             barrier.wait()
-            verdicts.append(challenge.consume(token=token, answer=answer))
+            verdicts.append(services.challenge_consume(token=token, answer=answer))
         finally:
             connection.close()
 

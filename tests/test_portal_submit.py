@@ -12,8 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from minqing.cases.models import Case, CaseAttachment
-from minqing.households.cards import ensure_cards
-from minqing.households.contacts import contact_assign
+from minqing.households.services import cards_ensure, contact_assign
 from minqing.notify.models import Outbox
 from minqing.portal import tracking
 from minqing.portal.models import TrackingCode
@@ -142,7 +141,7 @@ def test_a_card_submission_knows_its_household_and_tells_the_contact_cadre(
     household = county.households["H1a"]
     contact_assign(actor=county.users["cadre"], cadre=county.users["township_staff"],
                    village=county.v1, households=[household])  # fmt: skip
-    card = ensure_cards(actor=county.users["cadre"], households=[household])[household.pk]
+    card = cards_ensure(actor=county.users["cadre"], households=[household])[household.pk]
     page = client.get(f"/portal/submit/?card={card.token}")
     assert 'data-testid="from-card"' in page.text
     data = form(county, card=card.token)

@@ -12,11 +12,11 @@ from minqing.audit.models import Action, AuditEvent
 from minqing.cases.models import MustReport, Urgency
 from minqing.textanalysis import urgency
 from minqing.textanalysis.models import UrgencyTerm
+from minqing.textanalysis.services import urgency_terms_ensure_default
 from minqing.textanalysis.urgency import (
     DEFAULT_URGENCY_TERMS,
     UrgencyFlag,
     detect_urgency,
-    ensure_default_urgency_terms,
     strongest,
 )
 
@@ -60,9 +60,9 @@ def test_plain_matter_raises_no_flag(county):
 
 
 def test_default_terms_are_created_once_and_audited(county):
-    created = ensure_default_urgency_terms(county.county, actor=county.users["county_admin"])
+    created = urgency_terms_ensure_default(county=county.county, actor=county.users["county_admin"])
     assert created == len(DEFAULT_URGENCY_TERMS)
-    assert ensure_default_urgency_terms(county.county) == 0
+    assert urgency_terms_ensure_default(county=county.county) == 0
     assert UrgencyTerm.objects.filter(county=county.county).count() == len(DEFAULT_URGENCY_TERMS)
     assert not UrgencyTerm.objects.filter(county=county.other_county).exists()
     event = AuditEvent.objects.get(action=Action.BULK_LOAD, object_type="textanalysis.urgencyterm")
@@ -70,18 +70,18 @@ def test_default_terms_are_created_once_and_audited(county):
 
 
 def test_county_edits_survive_filling_in_the_defaults(county):
-    ensure_default_urgency_terms(county.county)
+    urgency_terms_ensure_default(county=county.county)
     UrgencyTerm.objects.filter(county=county.county, phrase="住院").update(
         urgency=Urgency.URGENT, reason="本县规定：住院须当日上报"
     )
     UrgencyTerm.objects.filter(county=county.county, phrase="怀孕").delete()
-    assert ensure_default_urgency_terms(county.county) == 1
+    assert urgency_terms_ensure_default(county=county.county) == 1
     kept = UrgencyTerm.objects.get(county=county.county, phrase="住院")
     assert (kept.urgency, kept.reason) == (Urgency.URGENT, "本县规定：住院须当日上报")
 
 
 def test_county_edited_term_changes_detection_immediately(county):
-    ensure_default_urgency_terms(county.county)
+    urgency_terms_ensure_default(county=county.county)
     text = "村东头的老井水位下降，家里老人住院了。"
     assert types(detect_urgency(county=county.county, text=text)) == [MustReport.ILLNESS]
 
@@ -105,7 +105,7 @@ def test_county_edited_term_changes_detection_immediately(county):
 
 
 def test_edit_made_by_another_process_is_seen_after_the_recheck(county, monkeypatch):
-    ensure_default_urgency_terms(county.county)
+    urgency_terms_ensure_default(county=county.county)
     text = "两户因为宅基地吵架。"
     assert types(detect_urgency(county=county.county, text=text)) == [MustReport.NEIGHBOUR_DISPUTE]
     # queryset.update() sends no signal, like an edit saved by another worker process.
@@ -116,7 +116,7 @@ def test_edit_made_by_another_process_is_seen_after_the_recheck(county, monkeypa
 
 
 def test_county_that_switched_every_term_off_gets_no_flags(county):
-    ensure_default_urgency_terms(county.county)
+    urgency_terms_ensure_default(county=county.county)
     UrgencyTerm.objects.filter(county=county.county).update(active=False)
     urgency.forget_county(county.county.pk)
     assert detect_urgency(county=county.county, text="房屋倒塌，有人被困") == []
@@ -217,7 +217,7 @@ def test_full_width_text_is_matched(county):
 
 
 def test_detection_of_a_500_character_text_takes_under_2_ms(county):
-    ensure_default_urgency_terms(county.county)
+    urgency_terms_ensure_default(county=county.county)
     text = (
         "东风村一组村民反映，村口的石桥年久失修，桥面有多处破损，雨天路滑，老人孩子通行不便，"
         "希望镇里安排资金维修。另外，村里的垃圾收集点清运不及时，夏天气味很大。"
@@ -250,7 +250,7 @@ def test_county_admin_fills_in_the_defaults_from_the_admin(county, client_for):
 
 
 def test_admin_lists_and_edits_only_the_admins_county_terms(county, client_for):
-    ensure_default_urgency_terms(county.other_county)
+    urgency_terms_ensure_default(county=county.other_county)
     theirs = UrgencyTerm.objects.get(county=county.other_county, phrase="漏电")
     client = client_for("county_admin")
     assert "漏电" not in client.get("/admin/textanalysis/urgencyterm/").text

@@ -4,7 +4,8 @@ in size, images refused by their declared size before decoding and re-encoded wi
 the static/media URL space and served only through a scoped view.
 
 `attachment_prepare` does all the checking and decoding and touches nothing; callers that
-store several files prepare them all first, so a refused one leaves no row and no file."""
+store several files prepare them all first, so a refused one leaves no row and no file. The
+writes (`attachment_store`, `attachment_add`) are in minqing.cases.services.attachments."""
 
 from __future__ import annotations
 
@@ -14,15 +15,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from minqing.audit.services import record_change
-from minqing.cases.models import Case, CaseAttachment
 from minqing.lib import images
-from minqing.org.models import User
 
 # Leading bytes of each accepted type. Office formats are ZIP or OLE containers.
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -88,24 +84,3 @@ def attachment_prepare(*, upload: UploadedFile) -> PreparedFile:
     if ext in IMAGE_TYPES:
         data = images.reencode(data=data, name=name[:60])
     return PreparedFile(name=name, ext=ext, data=data, sha256=hashlib.sha256(data).hexdigest())
-
-
-@transaction.atomic
-def attachment_store(*, case: Case, prepared: PreparedFile, actor: User | None) -> CaseAttachment:
-    attachment = CaseAttachment(
-        case=case,
-        original_name=prepared.name,
-        size=len(prepared.data),
-        sha256=prepared.sha256,
-        uploaded_by=actor,
-    )
-    attachment.file.save(
-        f"{prepared.sha256[:16]}{prepared.ext}", ContentFile(prepared.data), save=False
-    )
-    attachment.save()
-    record_change(actor=actor, obj=attachment, before=None)
-    return attachment
-
-
-def attachment_add(*, case: Case, upload: UploadedFile, actor: User | None) -> CaseAttachment:
-    return attachment_store(case=case, prepared=attachment_prepare(upload=upload), actor=actor)

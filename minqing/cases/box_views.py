@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from minqing.cases.forms import BoxSessionForm, SlipFormSet
-from minqing.cases.models import Channel
-from minqing.cases.services import case_register
+from minqing.cases.services import box_slips_register
 from minqing.kit.guards import requires
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap
@@ -31,8 +29,8 @@ def box_session(request: HttpRequest) -> HttpResponse:
             session.add_error(None, _("请至少录入一张意见条。"))
         else:
             try:
-                numbers = _register_slips(
-                    user=user, node=node, session=session.cleaned_data, slips=filled
+                numbers = box_slips_register(
+                    actor=user, node=node, session=session.cleaned_data, slips=filled
                 )
             except ValidationError as error:
                 session.add_error(None, error.messages)
@@ -44,27 +42,3 @@ def box_session(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("cases:list")
     return render(request, "cases/box.html", {"session": session, "slips": slips})
-
-
-@transaction.atomic
-def _register_slips(*, user: User, node: Node, session: dict, slips: list[dict]) -> list[str]:
-    """All slips or none: a resend of the same opening returns the same numbers."""
-    numbers = []
-    note = _("%(box)s 意见箱，%(by)s 开箱") % {"box": session["box"], "by": session["opened_by"]}
-    for index, slip in enumerate(slips):
-        name = slip.get("reporter_name", "").strip()
-        case, _created = case_register(
-            actor=user,
-            node=node,
-            channel=Channel.SUGGESTION_BOX,
-            nature=slip["nature"],
-            original_text=slip["original_text"],
-            reporter_name=name,
-            reporter_phone=slip.get("reporter_phone", ""),
-            anonymous=not name,
-            reported_at=session["opened_at"],
-            address=note,
-            idempotency_key=f"{session['idempotency_key']}-{index}",
-        )
-        numbers.append(case.number)
-    return numbers

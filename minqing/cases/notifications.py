@@ -4,7 +4,7 @@ a message is queued exactly when the change commits (the notify outbox guarantee
 Staff get in-app messages; the resident gets an SMS at the two moments the documents
 require them to be told: an extension (with the reason) and the answer.
 
-Recipients are chosen by role here (the holding unit, the registrar); `notify_staff` then
+Recipients are chosen by role here (the holding unit, the registrar); `outbox_queue_staff` then
 keeps only those who may open the case (a station's liaison of another group may not).
 """
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from minqing.cases.models import Case, CaseEvent
 from minqing.cases.workflow import Action
 from minqing.notify.models import Channel
-from minqing.notify.services import notify, notify_staff
+from minqing.notify.services import outbox_queue, outbox_queue_staff
 from minqing.org.models import User
 
 
@@ -47,7 +47,7 @@ def on_event(*, case: Case, event: CaseEvent) -> None:
     if action in _STAFF_SUBJECTS:
         recipients = [u for u in _holders(case) if u.pk != event.actor_id]
         if recipients:
-            notify_staff(
+            outbox_queue_staff(
                 users=recipients,
                 dedupe_key=key,
                 subject=_(_STAFF_SUBJECTS[action]) % {"n": case.number},
@@ -56,7 +56,7 @@ def on_event(*, case: Case, event: CaseEvent) -> None:
                 related=("cases.case", case.number),
             )
     if action == Action.RETURN and case.created_by_id and case.created_by_id != event.actor_id:
-        notify_staff(
+        outbox_queue_staff(
             users=[case.created_by],
             dedupe_key=key,
             subject=_("事项 %(n)s 被退回") % {"n": case.number},
@@ -83,7 +83,7 @@ def _tell_resident(*, case: Case, event: CaseEvent, key: str) -> None:
             "n": case.number,
             "answer": case.answer[:300],
         }
-    notify(
+    outbox_queue(
         channel=Channel.SMS,
         dedupe_key=key,
         subject=_("民情事项 %(n)s") % {"n": case.number},

@@ -1,17 +1,21 @@
-"""Reads of cases: the work queue, filtered lists, Chinese search. Similar matters (duplicate
-candidates) are ranked by minqing.textanalysis.similarity.similar_matters."""
+"""Reads of cases: the work queue, filtered lists, Chinese search, the supervisors' tracked
+list and slow matters. Similar matters (duplicate candidates) are ranked by
+minqing.textanalysis.similarity.similar_matters."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from minqing.cases.models import Case
+from minqing.cases.deadlines import rules_for
+from minqing.cases.models import Case, Supervision
 from minqing.cases.workflow import OPEN_STATUSES, Status
-from minqing.org.models import User
+from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
+from minqing.org.scoping import user_county_path
 
 # Unassigned matters wait on the level where they sit: registered, returned or escalated.
 _AWAITING_ROUTING = [Status.REGISTERED, Status.RETURNED, Status.ESCALATED]
@@ -113,3 +117,32 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(created_at__date__lte=filters.date_to)
     order = ("deadline", "id") if filters.overdue else ("-created_at", "-id")
     return qs.select_related("node__parent", "unit", "category").order_by(*order)
+
+
+def supervision_list(user: User) -> QuerySet[Supervision]:
+    """The tracked list a supervisor works from: overdue cases first, then by next due date."""
+    cases = Case.objects.for_user(user)
+    return (
+        Supervision.objects.filter(released_at__isnull=True, case__in=cases)
+        .select_related("case__node__parent", "case__unit", "unit")
+        .order_by("case__overdue_at", "next_inquiry", "id")
+    )
+
+
+def slow_cases(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Open matters older than the county's slow threshold, overdue first."""
+    now = now or timezone.now()
+    if user.node is None:
+        return Case.objects.none()
+    rules = rules_for(user.node if user.node.level == "county" else _county(user))
+    cutoff = now - dt.timedelta(days=rules.slow_after_days)
+    return (
+        Case.objects.for_user(user)
+        .filter(status__in=OPEN_STATUSES | {Status.RESOLVED}, created_at__lt=cutoff)
+        .select_related("node__parent", "unit")
+        .order_by("deadline")
+    )
+
+
+def _county(user: User) -> Node:
+    return Node.objects.get(path=user_county_path(user), level="county")

@@ -12,12 +12,8 @@ from django.views.decorators.http import require_POST
 
 from minqing.cases.models import Case, Supervision, SupervisionKind
 from minqing.cases.routing import center_for, county_office_for
-from minqing.cases.supervision import (
-    slow_cases,
-    supervision_list,
-    supervision_open,
-    supervision_record,
-)
+from minqing.cases.selectors import slow_cases, supervision_list
+from minqing.cases.services import supervision_open, supervision_record
 from minqing.kit.guards import requires
 from minqing.org.models import Unit, User
 from minqing.org.roles import Cap

@@ -4,9 +4,9 @@ from dataclasses import asdict
 
 from django.tasks import task
 
-from minqing.cases.deadline_scan import scan_deadlines
+from minqing.cases.services import deadlines_scan
 
 
 @task
 def scan_deadlines_task() -> dict[str, int]:
-    return asdict(scan_deadlines())
+    return asdict(deadlines_scan())

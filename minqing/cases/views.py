@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,12 +14,7 @@ from django.views.decorators.http import require_POST
 
 from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
-from minqing.cases.attachments import (
-    PreparedFile,
-    attachment_add,
-    attachment_prepare,
-    attachment_store,
-)
+from minqing.cases.attachments import PreparedFile, attachment_prepare
 from minqing.cases.case_page import case_page
 from minqing.cases.forms import CaseActionForm, CaseDetailsForm, CaseRegisterForm
 from minqing.cases.models import Case, Category, Channel, Urgency
@@ -31,7 +26,12 @@ from minqing.cases.selectors import (
     return_visits_due,
     work_queue,
 )
-from minqing.cases.services import case_register, case_transition, case_update_details
+from minqing.cases.services import (
+    attachment_add,
+    case_register,
+    case_transition,
+    case_update_details,
+)
 from minqing.cases.workflow import Action, Status
 from minqing.kit.forms import add_validation_error
 from minqing.kit.guards import requires
@@ -80,6 +80,17 @@ def _prepare_uploads(request: HttpRequest) -> tuple[list[PreparedFile], list[str
         except ValidationError as error:
             errors.extend(error.messages)
     return prepared, errors
+
+
+def _confirm_category(request: HttpRequest, *, before: int | None = None) -> Callable[[Case], None]:
+    """Run in the case's own transaction: a category chosen (or changed from `before`) is
+    kept as training data, with what the intake panel had suggested."""
+
+    def confirm(case: Case) -> None:
+        if case.category_id != before:
+            category_chosen(request, case)
+
+    return confirm
 
 
 def _date(value: str) -> str:
@@ -155,17 +166,13 @@ def register(request: HttpRequest) -> HttpResponse:
             pass
         else:
             try:
-                with transaction.atomic():
-                    case, created = case_register(
-                        actor=user,  # type: ignore[arg-type]
-                        node=node,
-                        **{k: v for k, v in data.items() if k != "node"},
-                    )
-                    if created:
-                        for prepared in uploads[0]:
-                            attachment_store(case=case, prepared=prepared, actor=user)  # type: ignore[arg-type]
-                        if case.category_id:
-                            category_chosen(request, case)
+                case, created = case_register(
+                    actor=user,  # type: ignore[arg-type]
+                    node=node,
+                    files=uploads[0],
+                    then=_confirm_category(request),
+                    **{k: v for k, v in data.items() if k != "node"},
+                )
             except ValidationError as error:
                 # The whole registration rolled back; say why next to the field (or on top).
                 add_validation_error(form, error)
@@ -272,14 +279,12 @@ def edit_details(request: HttpRequest, number: str) -> HttpResponse:
     before = case.category_id  # the bound form below writes its values onto `case`
     form = CaseDetailsForm(request.POST, instance=case, user=request.user)  # type: ignore[arg-type]
     if form.is_valid():
-        with transaction.atomic():
-            case = case_update_details(
-                case=case,
-                actor=request.user,  # type: ignore[arg-type]
-                **{name: form.cleaned_data[name] for name in form.Meta.fields},
-            )
-            if case.category_id != before:
-                category_chosen(request, case)
+        case_update_details(
+            case=case,
+            actor=request.user,  # type: ignore[arg-type]
+            then=_confirm_category(request, before=before),
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
         messages.success(request, _("事项信息已更新，群众原话保持不变。"))
     else:
         messages.error(request, _("提交的内容有误：%(e)s") % {"e": form.errors.as_text()})

@@ -1,9 +1,10 @@
 """Case states and the table of allowed transitions.
 
-The table is the whole workflow: `case_transition` (services) looks an action up here,
-refuses it unless the case is in one of its source states, and moves the case to the
-target. Actions whose target is None record an event without changing the state
-(first contact, extension, supervision notes).
+The table is the whole workflow: `case_transition` (services.case) looks an action up here,
+refuses it unless the case is in one of its source states, runs the action's handler
+(services.transitions.HANDLERS, one per row) and moves the case to the target. Actions
+whose target is None record an event without changing the state (first contact,
+extension, supervision notes).
 """
 
 from dataclasses import dataclass

@@ -9,9 +9,8 @@ import random
 
 from django.utils import timezone
 
-from minqing.cases.deadline_scan import scan_deadlines
 from minqing.cases.models import Channel, Nature, Urgency
-from minqing.cases.services import case_register, case_transition
+from minqing.cases.services import case_register, case_transition, deadlines_scan
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, Unit, UnitKind, User
 
@@ -78,7 +77,7 @@ def load_demo_cases(*, county: Node, rng: random.Random, count: int = 60) -> int
         if created:  # a re-run finds its cases by key and leaves them where they are
             _advance(case, STAGES[index % len(STAGES)], station, cadre, rng)
         made += 1
-    scan_deadlines(now=now)
+    deadlines_scan(now=now)
     return made
 
 

@@ -26,8 +26,8 @@ from django.db import connection, models, transaction
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
-from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case
+from minqing.cases.services import categories_ensure_default
 from minqing.demo.cases import load_demo_cases
 from minqing.demo.fieldwork import load_demo_fieldwork
 from minqing.demo.insight import load_demo_insight
@@ -47,7 +47,7 @@ from minqing.demo.staff import DEMO_USERNAMES, StaffBuilder
 from minqing.demo.training import load_demo_training
 from minqing.fieldwork.models import DiaryEntry, Reception, TalkDay, Visit, VisitPlan
 from minqing.households.models import Household, Liaison, Resident
-from minqing.households.services import ensure_default_tags
+from minqing.households.services import tags_ensure_default
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 
 DEFAULT_SEED = 2026
@@ -110,8 +110,8 @@ def load(
             counts = _write_county(county, people, staffing.units, staffing.users)
             # The demo's own bulk-load record below covers the categories too.
             county_node = Node.objects.get(pk=county.root.pk)
-            counts["category"] = ensure_default_categories(county=county_node, audit=False)
-            counts["tag"] = ensure_default_tags(county=county_node)
+            counts["category"] = categories_ensure_default(county=county_node, audit=False)
+            counts["tag"] = tags_ensure_default(county=county_node)
             result.counts.update(counts)
             log(
                 f"[{index + 1}/{spec.counties}] {county.root.name} {county.root.code}: "

@@ -14,7 +14,7 @@ from minqing.cases.models import Case, Channel, Nature, Urgency
 from minqing.cases.services import case_register, case_transition
 from minqing.households.models import Household
 from minqing.org.models import Level, Node
-from minqing.textanalysis.hotspot_services import hotspots_refresh
+from minqing.textanalysis.services import hotspots_refresh
 
 # (summary the clerk wrote, the resident's words, nature)
 WELL = [

@@ -19,9 +19,12 @@ from minqing.cases.services import case_register, case_transition
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, Unit, UnitKind, User
 from minqing.textanalysis.models import ExampleSource, LabelledExample, ModelKind, TextModel
-from minqing.textanalysis.services import category_confirm
-from minqing.textanalysis.training import train
-from minqing.textanalysis.urgency import detect_urgency, ensure_default_urgency_terms, strongest
+from minqing.textanalysis.services import (
+    category_confirm,
+    model_train,
+    urgency_terms_ensure_default,
+)
+from minqing.textanalysis.urgency import detect_urgency, strongest
 
 CORPUS = Path(__file__).resolve().parent / "data" / "matters.csv"
 IMPORTED_SHARE = 0.4  # this much of the corpus arrives as the county's imported file
@@ -40,7 +43,7 @@ def load_demo_training(*, county: Node, rng: random.Random) -> dict[str, int]:
     if TextModel.objects.filter(county=county).exists():
         return {}  # already loaded (a re-run leaves the county's models alone)
     # The word lists in the admin, ready to edit (detection uses the defaults until then).
-    terms = ensure_default_urgency_terms(county)
+    terms = urgency_terms_ensure_default(county=county)
     rows = read_corpus()
     rng.shuffle(rows)
     roots = {c.name: c for c in Category.objects.filter(county=county, parent=None)}
@@ -62,7 +65,7 @@ def load_demo_training(*, county: Node, rng: random.Random) -> dict[str, int]:
     history = _history(county, rows[cut:], groups, roots, rng)
     trained = {}
     for kind in (ModelKind.CATEGORY, ModelKind.ROUTING, ModelKind.URGENCY):
-        row = train(TextModel.objects.create(county=county, kind=kind, version=1))
+        row = model_train(model=TextModel.objects.create(county=county, kind=kind, version=1))
         trained[f"model_{kind}"] = round(100 * (row.macro_f1 or 0))
     return {"examples": len(examples), "history": history, "urgency_terms": terms, **trained}
 

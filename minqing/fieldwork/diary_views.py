@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,16 +35,17 @@ from minqing.fieldwork.diary_forms import (
     ReviewForm,
 )
 from minqing.fieldwork.diary_pdf import render_volume
-from minqing.fieldwork.diary_services import (
+from minqing.fieldwork.models import DiaryEntry
+from minqing.fieldwork.services import (
+    MAX_PHOTOS,
     diary_follow_up_add,
     diary_raise_case,
     diary_record,
     diary_record_result,
     diary_review,
     diary_update,
+    may_add_photos,
 )
-from minqing.fieldwork.models import DiaryEntry
-from minqing.fieldwork.photo_services import MAX_PHOTOS, may_add_photos, photos_add
 from minqing.kit.forms import add_validation_error
 from minqing.kit.guards import requires
 from minqing.lib.paging import CappedPaginator
@@ -148,10 +148,8 @@ def diary_new(request: HttpRequest) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k not in NOT_SAVED}
         photos = form.cleaned_data.get("photos") or []
         try:
-            with transaction.atomic():  # the entry with its photos, or nothing
-                entry, created = diary_record(author=user, idempotency_key=key, **data)  # type: ignore[arg-type]
-                if created and photos:  # a resent draft never adds them twice
-                    photos_add(entry=entry, uploads=photos, actor=user)  # type: ignore[arg-type]
+            # The entry with its photos, or nothing; a resent draft never adds them twice.
+            entry, created = diary_record(author=user, idempotency_key=key, photos=photos, **data)  # type: ignore[arg-type]
         except ValidationError as error:
             add_validation_error(form, error)
         else:
@@ -201,10 +199,8 @@ def diary_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = {k: v for k, v in form.cleaned_data.items() if k not in NOT_SAVED}
             photos = form.cleaned_data.get("photos") or []
             try:
-                with transaction.atomic():
-                    diary_update(entry=entry, actor=user, **data)  # type: ignore[arg-type]
-                    # Added to those already there; the same photo sent again is skipped.
-                    photos_add(entry=entry, uploads=photos, actor=user)  # type: ignore[arg-type]
+                # Photos are added to those already there; the same photo sent again is skipped.
+                diary_update(entry=entry, actor=user, photos=photos, **data)  # type: ignore[arg-type]
             except ValidationError as error:
                 add_validation_error(form, error)
             else:

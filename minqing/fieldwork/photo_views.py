@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minqing.fieldwork.diary_selectors import visible_entries
 from minqing.fieldwork.models import DiaryEntry, FieldPhoto, Visit
-from minqing.fieldwork.photo_services import photos_add
+from minqing.fieldwork.services import photos_add
 from minqing.fieldwork.visit_selectors import visible_visits
 from minqing.fieldwork.visit_views import field_or_review
 from minqing.kit.guards import requires

@@ -3,6 +3,7 @@ items for evaluation day, and the figures shown to villages, townships and deput
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,6 @@ from django.utils import timezone
 from minqing.cases.models import Rating
 from minqing.cases.workflow import Status
 from minqing.fieldwork.models import FieldworkRules, Reception, TalkDay, TalkItem
-from minqing.fieldwork.talk_services import month_bounds, quarter_bounds
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Role
@@ -23,6 +23,45 @@ from minqing.org.scoping import user_scope_path
 RESOLVED_STATUSES = (Status.RESOLVED, Status.ANSWERED, Status.RATED, Status.CLOSED)
 # Seed 004: at least one collective reception a month. FieldworkRules has no field for it.
 COLLECTIVE_PER_MONTH = 1
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 1), dt.date(year, month, last)
+
+
+def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    return dt.date(day.year, first_month, 1), month_bounds(day.year, first_month + 2)[1]
+
+
+def talk_dates(*, year: int, month: int, weekday: int) -> list[dt.date]:
+    """Every date of the month falling on `weekday` (1 = Monday … 7 = Sunday)."""
+    first, last = month_bounds(year, month)
+    offset = (weekday - first.isoweekday()) % 7
+    return [dt.date(year, month, day) for day in range(first.day + offset, last.day + 1, 7)]
+
+
+# --- who may be named ----------------------------------------------------------------------
+
+
+def village_cadres(village: Node) -> list[User]:
+    """The village 两委 cadres: the talk point's rota is drawn from them."""
+    return list(
+        User.objects.filter(node=village, role=Role.VILLAGE_CADRE, is_active=True).order_by("pk")
+    )
+
+
+def responsible_choices(village: Node) -> list[User]:
+    """Who can be named responsible for an item: the 两委, and cadres linked to the village."""
+    linked = User.objects.filter(linked_village=village, is_active=True).exclude(node=village)
+    return village_cadres(village) + list(linked.order_by("pk"))
+
+
+# --- reads ---------------------------------------------------------------------------------
 
 
 def scoped_items(user: Any) -> QuerySet[TalkItem]:

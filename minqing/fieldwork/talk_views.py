@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 
 from minqing.audit.models import Action
 from minqing.audit.services import record
+from minqing.fieldwork import services as svc
 from minqing.fieldwork import talk_selectors as sel
-from minqing.fieldwork import talk_services as svc
 from minqing.fieldwork.models import Reception, TalkDay, TalkItem
 from minqing.fieldwork.rules import fieldwork_rules_for
 from minqing.fieldwork.talk_forms import (
@@ -164,7 +164,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
     rules = fieldwork_rules_for(node)
     days = sel.month_days(node, year, month)
     today = timezone.localdate()
-    start, end = svc.quarter_bounds(dt.date(year, month, 1))
+    start, end = sel.quarter_bounds(dt.date(year, month, 1))
     return render(
         request,
         "fieldwork/talk_village.html",
@@ -175,7 +175,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
             "today": today,
             "today_day": TalkDay.objects.filter(node=node, date=today).first(),
             "figures": sel.talk_figures([node], year, month, rules)[0],
-            "scheduled": len(svc.talk_dates(year=year, month=month, weekday=rules.talk_weekday)),
+            "scheduled": len(sel.talk_dates(year=year, month=month, weekday=rules.talk_weekday)),
             "evaluation_day": TalkDay.objects.filter(
                 node=node, evaluation=True, date__range=(start, end)
             ).first(),
@@ -201,8 +201,8 @@ def _render_schedule(
 ) -> HttpResponse:
     rules = fieldwork_rules_for(node)
     days = sel.month_days(node, year, month)
-    cadres = svc.responsible_choices(node)
-    dates = svc.talk_dates(year=year, month=month, weekday=rules.talk_weekday)
+    cadres = sel.responsible_choices(node)
+    dates = sel.talk_dates(year=year, month=month, weekday=rules.talk_weekday)
     have = {d.date for d in days}
     return render(
         request,
@@ -274,7 +274,7 @@ def rota(request: HttpRequest, code: str) -> HttpResponse:
     node = _village(request, code)
     year, month = _month(request)
     days = sel.month_days(node, year, month)
-    form = RotaForm(request.POST, days=days, cadres=svc.responsible_choices(node))
+    form = RotaForm(request.POST, days=days, cadres=sel.responsible_choices(node))
     if not form.is_valid():
         _form_errors(request, form)
         return _render_schedule(request, node, year, month, form)
@@ -301,7 +301,7 @@ def _render_day(
     status: int = 200,
 ) -> HttpResponse:
     node = talk_day.node
-    cadres = svc.responsible_choices(node)
+    cadres = sel.responsible_choices(node)
     households = sel.village_households(request.user, node)
     items = sel.day_items(talk_day)
     added = request.GET.get("added", "")
@@ -370,7 +370,7 @@ def day_note(request: HttpRequest, pk: int) -> HttpResponse:
 @run_talk
 def item_sort(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    cadres = svc.responsible_choices(item.talk_day.node)
+    cadres = sel.responsible_choices(item.talk_day.node)
     form = TalkSortForm(request.POST, cadres=cadres, prefix=f"item{item.pk}")
     if not form.is_valid():
         _form_errors(request, form)
@@ -435,7 +435,7 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("评事结果已保存（%(n)d 项有变动）。") % {"n": changed})
                 return redirect("talk:evaluation", pk=talk_day.pk)
-    start, end = svc.quarter_bounds(talk_day.date)
+    start, end = sel.quarter_bounds(talk_day.date)
     rated = [i for i in items if i.rating]
     return render(
         request,

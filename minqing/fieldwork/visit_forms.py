@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from minqing.cases.forms import TEXT_LIMIT
 from minqing.cases.models import Nature
 from minqing.fieldwork.models import Visit, VisitForm, VisitPlan
-from minqing.fieldwork.photo_services import MAX_PHOTOS, check_photo
 from minqing.fieldwork.quotas import FIELD_ROLES, NO_RESIDENCE_ROLES
+from minqing.fieldwork.services import MAX_PHOTOS, check_photo
 from minqing.fieldwork.visit_selectors import place_households, plans_for_visit_form, visit_places
 from minqing.households.models import Household
 from minqing.kit.forms import StyledFormMixin
@@ -41,7 +41,7 @@ class PhotoInput(forms.FileInput):
 
 class PhotosField(forms.FileField):
     """Photos from the phone's rear camera, several at once. Checked here (count, type by
-    content, size) so a bad file is refused before anything is saved; photo_services
+    content, size) so a bad file is refused before anything is saved; services.photos
     strips and stores them once the record exists."""
 
     def __init__(self, **kwargs: Any) -> None:

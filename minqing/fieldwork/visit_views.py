@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,9 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minqing.fieldwork.models import Visit, VisitPlan
-from minqing.fieldwork.photo_services import MAX_PHOTOS, may_add_photos, photos_add
 from minqing.fieldwork.quotas import Period, progress_for, team_in_scope
 from minqing.fieldwork.rules import fieldwork_rules_for
+from minqing.fieldwork.services import (
+    MAX_PHOTOS,
+    may_add_photos,
+    may_cancel,
+    may_plan_for_others,
+    visit_case_create,
+    visit_plan_cancel,
+    visit_plan_create,
+    visit_record,
+)
 from minqing.fieldwork.visit_forms import VisitCaseForm, VisitLogForm, VisitPlanForm, place_label
 from minqing.fieldwork.visit_selectors import (
     case_seq_start,
@@ -30,14 +38,6 @@ from minqing.fieldwork.visit_selectors import (
     upcoming_plans,
     visible_visits,
     visit_places,
-)
-from minqing.fieldwork.visit_services import (
-    may_cancel,
-    may_plan_for_others,
-    plan_cancel,
-    plan_create,
-    visit_case_create,
-    visit_record,
 )
 from minqing.kit.forms import add_validation_error
 from minqing.kit.guards import requires
@@ -144,10 +144,8 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         photos = data.pop("photos", None) or []
         try:
-            with transaction.atomic():  # the visit with its photos, or nothing
-                visit, created = visit_record(actor=user, **data)
-                if created and photos:  # a resent form never adds them twice
-                    photos_add(visit=visit, uploads=photos, actor=user)
+            # The visit with its photos, or nothing; a resent form never adds them twice.
+            visit, created = visit_record(actor=user, photos=photos, **data)
         except ValidationError as error:
             add_validation_error(form, error)
         else:
@@ -297,7 +295,7 @@ def plans(request: HttpRequest) -> HttpResponse:
     form = VisitPlanForm(request.POST or None, user=user, for_others=for_others)
     if request.method == "POST" and form.is_valid():
         try:
-            plan, created = plan_create(actor=user, **form.cleaned_data)
+            plan, created = visit_plan_create(actor=user, **form.cleaned_data)
         except ValidationError as error:
             add_validation_error(form, error)
         else:
@@ -326,7 +324,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 def plan_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_in_scope_or_404(VisitPlan.objects.for_user(request.user), request, pk=pk)
     try:
-        plan_cancel(actor=request.user, plan=plan)  # type: ignore[arg-type]
+        visit_plan_cancel(actor=request.user, plan=plan)  # type: ignore[arg-type]
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from minqing.households import cards as services
 from minqing.households.card_pdf import qr_svg, render_cards_pdf
 from minqing.households.card_selectors import (
     build_cards,
@@ -31,8 +30,10 @@ from minqing.households.card_selectors import (
     village_households,
     village_issuance,
 )
+from minqing.households.cards import normalise_token
 from minqing.households.models import ContactCard, Household
 from minqing.households.rules import contact_rules_for
+from minqing.households.services import card_reissue, cards_ensure, cards_issue, cards_mark_printed
 from minqing.kit.forms import StyledFormMixin
 from minqing.kit.guards import requires
 from minqing.org.models import Level, Node
@@ -225,7 +226,7 @@ def issue(request: HttpRequest, village: str) -> HttpResponse:
         if not form.is_valid():
             return _render_page(request, node, bulk_form=form, status=400)
         chosen = list(households.filter(code__in=form.cleaned_data["households"]))
-        result = services.issue_cards(
+        result = cards_issue(
             actor=request.user,
             households=chosen,
             issued_at=_issued_at(form.cleaned_data["issued_on"]),
@@ -240,7 +241,7 @@ def issue(request: HttpRequest, village: str) -> HttpResponse:
             form.add_error("household", _("该户不在本村，或不在您的辖区范围内。"))
             return _render_page(request, node, issue_form=form, status=400)
         chosen = [household]
-        result = services.issue_cards(
+        result = cards_issue(
             actor=request.user,
             households=chosen,
             received_by=form.cleaned_data["received_by"],
@@ -277,7 +278,7 @@ def reissue(request: HttpRequest, village: str) -> HttpResponse:
         request,
         token=form.cleaned_data["token"],
     )
-    new, replaced = services.reissue_card(
+    new, replaced = card_reissue(
         actor=request.user, card=card, reason=form.cleaned_data["reason"], request=request
     )
     household = card.household
@@ -320,12 +321,12 @@ def cards_pdf(request: HttpRequest, village: str) -> HttpResponse:
     if not households:
         messages.info(request, _("没有需要打印的联系卡。"))
         return redirect("network:cards", village=node.code)
-    made = services.ensure_cards(actor=request.user, households=households, request=request)
+    made = cards_ensure(actor=request.user, households=households, request=request)
     with translation.override("zh-hans"):  # the card is a Chinese paper
         cards = build_cards(node, households, cards=made)
     title = f"{node.parent.name if node.parent else ''}{node.name}民情联系卡（{label}）"
     content = render_cards_pdf(cards, title)
-    services.mark_printed(
+    cards_mark_printed(
         actor=request.user,
         cards=[made[h.pk] for h in households],
         note=f"打印民情联系卡 {len(households)} 张（{node.name}，{label}）",
@@ -354,7 +355,7 @@ def card_landing(request: HttpRequest, token: str) -> HttpResponse:
 
     Never a resident's name, ID number or phone; nothing is stored about the visit.
     """
-    normal = services.normalise_token(token)
+    normal = normalise_token(token)
     card = public_card(normal) if normal else None
     if card is None:
         response = render(request, "households/card_landing.html", {"card": None}, status=404)

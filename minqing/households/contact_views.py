@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minqing.households import network_selectors as sel
-from minqing.households.contacts import contact_assign, contact_end, quota_for, rules_for_village
+from minqing.households.contacts import quota_for, rules_for_village
 from minqing.households.models import ContactAssignment, Household
+from minqing.households.services import contact_assign, contact_end
 from minqing.kit.forms import StyledFormMixin
 from minqing.kit.guards import requires
 from minqing.org.models import Level, Node, User

@@ -16,13 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from minqing.households.importer import (
-    DEFAULT_HEADERS,
-    FIELDS,
-    import_households,
-    map_columns,
-    read_rows,
-)
+from minqing.households.importer import DEFAULT_HEADERS, FIELDS, map_columns, read_rows
+from minqing.households.services import households_import
 from minqing.kit.guards import requires
 from minqing.lib.masking import mask_id_number, mask_phone
 from minqing.org.models import Level, Node
@@ -101,7 +96,7 @@ def check(request: HttpRequest, token: str, village: str) -> HttpResponse:
         guessed = map_columns(header)
         mapping = {name: header[i] for name, i in guessed.items()}
     commit = request.method == "POST" and request.POST.get("commit") == "1"
-    report = import_households(
+    report = households_import(
         village=node,
         rows=rows,
         actor=request.user,  # type: ignore[arg-type]

@@ -16,14 +16,14 @@ from minqing.audit.models import Action
 from minqing.audit.services import record
 from minqing.households.contact_views import village_in_scope
 from minqing.households.letter_pdf import render_letter
-from minqing.households.liaisons import (
+from minqing.households.models import GroupPost, GroupPostKind, Liaison, LiaisonBackground
+from minqing.households.services import (
     DEFAULT_DUTIES,
     group_post_add,
     group_post_remove,
     liaison_appoint,
     liaison_dismiss,
 )
-from minqing.households.models import GroupPost, GroupPostKind, Liaison, LiaisonBackground
 from minqing.kit.forms import StyledFormMixin, add_validation_error
 from minqing.kit.guards import requires
 from minqing.org.models import Level, Node, phone_validator

@@ -1,2 +1,2 @@
 """Notifications through an outbox: rows written in the caller's transaction, delivered after
-commit by a task, retried with backoff. See services.notify and delivery.deliver_pending."""
+commit by a task, retried with backoff. See services.outbox_queue and services.outbox_deliver."""

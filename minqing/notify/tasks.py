@@ -6,14 +6,14 @@ import datetime as dt
 
 from django.tasks import task
 
-from minqing.notify.delivery import deliver_pending
+from minqing.notify.services.delivery import outbox_deliver
 
 
 @task
 def deliver_outbox(*, outbox_ids: list[int] | None = None) -> dict[str, int]:
     """Deliver the given rows (queued after their transaction committed), or, without ids,
     every due row (the periodic sweep)."""
-    report = deliver_pending(ids=outbox_ids)
+    report = outbox_deliver(ids=outbox_ids)
     schedule_retry(report.next_retry_at)
     return report.as_dict()
 

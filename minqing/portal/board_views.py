@@ -36,15 +36,10 @@ from minqing.portal.board import (
     place_figures,
     shown_posts,
 )
-from minqing.portal.board_services import (
-    RESULT_MAX,
-    SUMMARY_MAX,
-    board_publish,
-    board_withdraw,
-    may_publish,
-)
+from minqing.portal.board_rules import RESULT_MAX, SUMMARY_MAX, may_publish
 from minqing.portal.forms import clean_text
 from minqing.portal.models import BoardPost
+from minqing.portal.services import board_publish, board_withdraw
 
 # --- Public pages ----------------------------------------------------------------------
 

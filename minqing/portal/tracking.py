@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
 from django.conf import settings
 
@@ -23,16 +22,9 @@ def code_for(token: str) -> str:
     return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:LENGTH])
 
 
-def _hash(code: str, salt: str) -> str:
+def code_hash(code: str, salt: str) -> str:
     derived = hashlib.pbkdf2_hmac("sha256", code.encode(), salt.encode(), ITERATIONS)
     return f"{salt}${derived.hex()}"
-
-
-def store(case: Case, code: str, card: object | None = None) -> TrackingCode:
-    tracking, _created = TrackingCode.objects.get_or_create(
-        case=case, defaults={"code_hash": _hash(code, secrets.token_hex(8)), "card": card}
-    )
-    return tracking
 
 
 def normalise(code: str) -> str:
@@ -44,4 +36,4 @@ def matches(case: Case, code: str) -> bool:
     if tracking is None:
         return False
     salt = tracking.code_hash.split("$", 1)[0]
-    return hmac.compare_digest(tracking.code_hash, _hash(normalise(code), salt))
+    return hmac.compare_digest(tracking.code_hash, code_hash(normalise(code), salt))

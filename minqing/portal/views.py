@@ -27,7 +27,13 @@ from minqing.org.models import Level, Node
 from minqing.portal import challenge, ratelimit, tracking
 from minqing.portal.forms import RateForm, SubmitForm, TrackForm
 from minqing.portal.selectors import public_status
-from minqing.portal.services import portal_rate, portal_submit
+from minqing.portal.services import (
+    challenge_consume,
+    challenge_issue,
+    portal_rate,
+    portal_submit,
+    rate_count,
+)
 
 HOUR = 3600
 
@@ -85,12 +91,12 @@ def submit(request: HttpRequest) -> HttpResponse:
     ip = ratelimit.client_ip(request)
     needs_challenge = ratelimit.peek(f"submit:{ip}", HOUR) >= _limits()["submit_free"]
     if request.method == "POST":
-        if ratelimit.count(f"submit:{ip}", HOUR) > _limits()["submit_per_hour"]:
+        if rate_count(key=f"submit:{ip}", window_seconds=HOUR) > _limits()["submit_per_hour"]:
             return _too_many(request)
         form = SubmitForm(request.POST, request.FILES, village=village)
         if form.is_valid():
             verdict = (
-                challenge.consume(
+                challenge_consume(
                     token=form.cleaned_data["challenge"], answer=form.cleaned_data["answer"]
                 )
                 if needs_challenge
@@ -119,7 +125,7 @@ def _submit_page(
     request: HttpRequest, form: SubmitForm, card: ContactCard | None, needs_challenge: bool
 ) -> HttpResponse:
     # A fresh sum on every render: each one is good for a single answer.
-    question, challenge_id = challenge.new_challenge() if needs_challenge else ("", "")
+    question, challenge_id = challenge_issue() if needs_challenge else ("", "")
     context = {"form": form, "village": form.village, "card": card, "question": question,
                "challenge_id": challenge_id}  # fmt: skip
     return render(request, "portal/submit.html", context, status=400 if form.is_bound else 200)
@@ -171,7 +177,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "portal/track.html", {"form": TrackForm()})
     ip = ratelimit.client_ip(request)
-    if ratelimit.count(f"track:{ip}", HOUR) > _limits()["track_per_hour"]:
+    if rate_count(key=f"track:{ip}", window_seconds=HOUR) > _limits()["track_per_hour"]:
         return _too_many(request)
     form = TrackForm(request.POST)
     case = _lookup(request, form) if form.is_valid() else None
@@ -202,7 +208,7 @@ def _status_page(
 @require_POST
 def rate(request: HttpRequest) -> HttpResponse:
     ip = ratelimit.client_ip(request)
-    if ratelimit.count(f"track:{ip}", HOUR) > _limits()["track_per_hour"]:
+    if rate_count(key=f"track:{ip}", window_seconds=HOUR) > _limits()["track_per_hour"]:
         return _too_many(request)
     form = RateForm(request.POST)
     if not form.is_valid():

@@ -16,7 +16,8 @@ from minqing.kit.admin import CountyConfigAdmin
 from minqing.org.models import Level, Node
 from minqing.org.scoping import user_county_path
 from minqing.textanalysis.models import InsightRules, UrgencyTerm
-from minqing.textanalysis.urgency import DEFAULT_URGENCY_TERMS, ensure_default_urgency_terms
+from minqing.textanalysis.services import urgency_terms_ensure_default
+from minqing.textanalysis.urgency import DEFAULT_URGENCY_TERMS
 
 
 @admin.register(InsightRules)
@@ -88,7 +89,7 @@ class UrgencyTermAdmin(CountyConfigAdmin):
         county = self._county(request)
         if county is None or not self.has_add_permission(request):
             raise Http404
-        created = ensure_default_urgency_terms(county, actor=request.user)  # type: ignore[arg-type]
+        created = urgency_terms_ensure_default(county=county, actor=request.user)  # type: ignore[arg-type]
         if created:
             messages.success(
                 request,

@@ -7,14 +7,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minqing.cases.models import Case
-from minqing.org.models import User
+from minqing.cases.models import Case, Nature
+from minqing.cases.workflow import Status
+from minqing.org.models import PATH_WIDTH, Level, Node, User
 from minqing.org.roles import Cap, has_cap
 from minqing.org.scoping import user_scope_path
-from minqing.textanalysis.hotspots import GROWTH_CAP, W_GROWTH, W_REPEAT, W_SPREAD, W_SUPPORT
+from minqing.textanalysis.hotspots import (
+    GROWTH_CAP,
+    W_GROWTH,
+    W_REPEAT,
+    W_SPREAD,
+    W_SUPPORT,
+    Record,
+    place_stripper,
+)
 from minqing.textanalysis.models import HotSpot, HotSpotStatus
 
 
@@ -114,3 +124,78 @@ def series_rows(spot: HotSpot) -> list[tuple[dt.date, int, bool]]:
         d = dt.date.fromisoformat(day)
         rows.append((d, int(n), d >= spot.window_start))
     return rows
+
+
+_WIDTHS = (PATH_WIDTH[Level.COUNTY], PATH_WIDTH[Level.TOWNSHIP], PATH_WIDTH[Level.VILLAGE],
+           PATH_WIDTH[Level.GROUP])  # fmt: skip
+
+
+def county_records(county: Node, *, start: dt.date, end: dt.date) -> list[Record]:
+    """The county's matters reported from `start` to `end` (local dates, inclusive), merged
+    ones excepted (a merged matter's reporter counts as support, 附议, of the one it joined)
+    and praise too (a run of thanks is not a problem to study).
+
+    A matter's household is its linked household (the lowest id if several), else its
+    reporter's phone or name and address; an anonymous matter is its own household."""
+    tz = timezone.get_current_timezone()
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    matters = (
+        Case.objects.filter(county=county, reported_at__gte=start_at, reported_at__lt=end_at)
+        .exclude(status=Status.MERGED)
+        .exclude(nature=Nature.PRAISE)
+    )
+    households: dict[int, int] = {}
+    through = Case.households.through
+    for case_id, household_id in through.objects.filter(
+        case__county=county, case__reported_at__gte=start_at, case__reported_at__lt=end_at
+    ).values_list("case_id", "household_id"):
+        if case_id not in households or household_id < households[case_id]:
+            households[case_id] = household_id
+    support = dict(
+        Case.objects.filter(
+            status=Status.MERGED,
+            parent__county=county,
+            parent__reported_at__gte=start_at,
+            parent__reported_at__lt=end_at,
+        )
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_id", "n")
+    )
+    strip = place_stripper(
+        Node.objects.filter(path__startswith=county.path).values_list("name", flat=True)
+    )
+    out: list[Record] = []
+    rows = matters.order_by("reported_at", "id").values_list(
+        "id", "reported_at", "title", "description", "original_text", "node__path",
+        "reporter_name", "reporter_address", "reporter_phone", "anonymous",
+    )  # fmt: skip
+    for pk, at, title, description, original, path, name, address, phone, anon in rows.iterator(
+        chunk_size=5000
+    ):
+        text = description or original
+        if name and len(name) > 1:
+            # A reporter who names himself must not become a hot spot's "topic" (the topic
+            # goes into agendas and alerts); keyword trends drop the name the same way.
+            title, text = title.replace(name, ""), text.replace(name, "")
+        if strip is not None:
+            title, text = strip(title), strip(text)
+        if pk in households:
+            household = f"h{households[pk]}"
+        elif anon:
+            household = ""
+        else:
+            household = f"p{phone}" if phone else (f"r{name}|{address}" if name else "")
+        out.append(
+            Record(
+                id=pk,
+                day=timezone.localtime(at, tz).date(),
+                title=title,
+                text=text,
+                place=tuple(path[:w] for w in _WIDTHS if len(path) >= w),
+                household=household,
+                support=support.get(pk, 0),
+            )
+        )
+    return out

@@ -6,7 +6,7 @@ nothing and alerts no one twice (see `hotspots_refresh`)."""
 
 from django.tasks import task
 
-from minqing.textanalysis.hotspot_services import hotspots_refresh_all
+from minqing.textanalysis.services import hotspots_refresh_all
 
 
 @task

@@ -23,9 +23,9 @@ from minqing.textanalysis.hotspot_selectors import (
     hot_spots_for,
     series_rows,
 )
-from minqing.textanalysis.hotspot_services import hotspot_mark_handled
 from minqing.textanalysis.models import HotSpot, HotSpotStatus
 from minqing.textanalysis.rules import insight_rules_for
+from minqing.textanalysis.services import hotspot_mark_handled
 
 
 @requires(Cap.VIEW_INSIGHT)

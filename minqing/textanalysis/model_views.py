@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -170,8 +169,11 @@ def adopt_category(request: HttpRequest, number: str) -> HttpResponse:
     category = get_object_or_404(
         Category, pk=int(raw) if raw.isdigit() else 0, county_id=case.county_id, active=True
     )
-    with transaction.atomic():
-        case = case_update_details(case=case, actor=request.user, category=category)  # type: ignore[arg-type]
-        confirm_from_form(request, case)
+    case_update_details(
+        case=case,
+        actor=request.user,  # type: ignore[arg-type]
+        category=category,
+        then=lambda case: confirm_from_form(request, case),  # one transaction with the change
+    )
     messages.success(request, _("分类已设为“%(c)s”。") % {"c": category.full_name})
     return redirect("cases:detail", number=number)

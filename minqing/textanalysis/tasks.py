@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from minqing.textanalysis.models import ModelStatus, TextModel
-from minqing.textanalysis.training import train
+from minqing.textanalysis.services.text_models import model_train, models_retrain_if_needed
 
 
 @task
@@ -11,15 +11,13 @@ def train_model_task(model_id: int) -> dict[str, object]:
     row = TextModel.objects.select_related("county").filter(pk=model_id).first()
     if row is None or row.status not in {ModelStatus.QUEUED, ModelStatus.TRAINING}:
         return {"skipped": model_id}  # a re-delivered job for a finished version
-    row = train(row)
+    row = model_train(model=row)
     return {"model": row.pk, "status": row.status, "macro_f1": row.macro_f1}
 
 
 @task
 def retrain_models_task() -> dict[str, int]:
     """Daily: retrain a county's models once enough new confirmed data has arrived."""
-    from minqing.textanalysis.services import models_retrain_if_needed
-
     return {"queued": models_retrain_if_needed()}
 
 

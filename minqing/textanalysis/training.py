@@ -1,4 +1,5 @@
-"""What a county's models learn from, and the training run the task worker performs.
+"""What a county's models learn from, and how a version is evaluated; the training run the
+task worker performs is `model_train` (minqing.textanalysis.services).
 
 - Category model: the county's imported labelled messages plus every case whose category
   staff confirmed or corrected (`CategoryConfirmation`). The label is the top-level category
@@ -13,30 +14,19 @@
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
-from minqing.audit.models import Action as AuditAction
-from minqing.audit.services import record
 from minqing.cases.models import Case, Category, Urgency
 from minqing.cases.workflow import Status
 from minqing.org.models import PATH_WIDTH, Level, Node, UnitKind
-from minqing.textanalysis import model_store
 from minqing.textanalysis.classifier import BLOCKS, PLACE_BLOCK, TextClassifier
 from minqing.textanalysis.datasets import Message, TaxonomyRow
 from minqing.textanalysis.evaluation import crossval, evaluate
 from minqing.textanalysis.models import (
     CategoryConfirmation,
     LabelledExample,
-    ModelKind,
-    ModelStatus,
-    TextModel,
 )
-from minqing.textanalysis.rules import insight_rules_for
 
 # Cross-validation is for the county to judge a version, not to squeeze every example:
 # past this many examples one stratified hold-out of 20 % tells as much, much faster.
@@ -151,11 +141,13 @@ def urgency_examples(county: Node) -> list[Message]:
     ]
 
 
-def _routing_model() -> TextClassifier:
+def routing_model() -> TextClassifier:
     return TextClassifier(blocks=(*BLOCKS, PLACE_BLOCK))
 
 
-def _evaluate(messages: list[Message], taxonomy: list[TaxonomyRow], make: Any) -> dict[str, Any]:
+def evaluate_version(
+    messages: list[Message], taxonomy: list[TaxonomyRow], make: Any
+) -> dict[str, Any]:
     counts = Counter(m.label for m in messages)
     if len(messages) > CV_LIMIT:
         rng = random.Random(0)
@@ -176,68 +168,3 @@ def _evaluate(messages: list[Message], taxonomy: list[TaxonomyRow], make: Any) -
     result["method"] = f"{folds}-fold"
     result["left_out"] = len(messages) - len(kept)
     return result
-
-
-def train(row: TextModel) -> TextModel:
-    """Build the dataset, evaluate, fit on everything, save the file, maybe activate."""
-    county = row.county
-    rules = insight_rules_for(county)
-    row.status = ModelStatus.TRAINING
-    row.save(update_fields=["status"])
-    start = time.perf_counter()
-    try:
-        if row.kind == ModelKind.CATEGORY:
-            messages, taxonomy, make = category_examples(county), county_taxonomy(county), None
-        elif row.kind == ModelKind.ROUTING:
-            messages, taxonomy, make = routing_examples(county), [], _routing_model
-        elif row.kind == ModelKind.URGENCY:
-            messages, taxonomy, make = urgency_examples(county), [], None
-        else:
-            raise TrainingError(f"不支持的模型类型：{row.kind}")
-        labels = Counter(m.label for m in messages)
-        if len(messages) < rules.min_training_cases or len(labels) < 2:
-            raise TrainingError(
-                f"样本不足：共 {len(messages)} 条、{len(labels)} 类，至少需要 "
-                f"{rules.min_training_cases} 条且不少于 2 类。"
-            )
-        make = make or TextClassifier
-        evaluation = _evaluate(messages, taxonomy, make)
-        model = make().fit(messages, taxonomy)
-        evaluation["train_seconds"] = round(time.perf_counter() - start, 2)
-        evaluation["label_counts"] = dict(labels)
-        model_store.save(row, model)
-    except Exception as error:  # any failure is shown to the admin, never lost in a log
-        row.status = ModelStatus.FAILED
-        row.error = str(error)[:2000]
-        row.finished_at = timezone.now()
-        row.save(update_fields=["status", "error", "finished_at"])
-        return row
-    row.status = ModelStatus.READY
-    row.n_train = len(messages)
-    row.labels = sorted(labels)
-    row.evaluation = evaluation
-    row.finished_at = timezone.now()
-    with transaction.atomic():
-        # Same lock as an admin's switch (services.model_activate): one activation at a time.
-        Node.objects.select_for_update().filter(pk=county.pk).first()
-        current = TextModel.objects.filter(county=county, kind=row.kind, active=True).first()
-        better = (
-            current is None
-            or current.macro_f1 is None
-            or (row.macro_f1 is not None and row.macro_f1 >= current.macro_f1 - ACTIVATE_TOLERANCE)
-        )
-        if better and current is not None:
-            TextModel.objects.filter(pk=current.pk).update(active=False)
-        row.active = better
-        if not better:
-            row.error = "评估结果明显低于在用版本，未自动启用；可在模型页手动启用。"
-        row.save()
-        if better:
-            record(
-                action=AuditAction.UPDATE,
-                actor=None,
-                obj=row,
-                changes={"active": [current.version if current else None, row.version]},
-                note="训练完成后自动启用",
-            )
-    return row

@@ -1,10 +1,10 @@
 """Urgency and 十必报 detection from the county's word list (the learned model is separate).
 
 Each county keeps its own list of words and phrases (`UrgencyTerm`, edited in the admin);
-a county with none saved uses `DEFAULT_URGENCY_TERMS`, and `ensure_default_urgency_terms`
-copies the defaults into the county's list so it can edit them. A phrase found in a matter's
-text flags it with the phrase's urgency, 十必报 type and reason; flags of one type merge,
-the most urgent first.
+a county with none saved uses `DEFAULT_URGENCY_TERMS`, and `urgency_terms_ensure_default`
+(services) copies the defaults into the county's list so it can edit them. A phrase found
+in a matter's text flags it with the phrase's urgency, 十必报 type and reason; flags of one
+type merge, the most urgent first.
 
 How false alarms are kept down (each choice is what a short word would get wrong):
 
@@ -37,15 +37,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
 
-from minqing.audit.models import Action
-from minqing.audit.services import record
 from minqing.cases.models import MustReport, Urgency
-from minqing.org.models import Level, Node, User
+from minqing.org.models import Level, Node
 from minqing.textanalysis.models import UrgencyTerm
 from minqing.textanalysis.rules import county_of
 
@@ -283,44 +279,6 @@ def strongest(flags: Sequence[UrgencyFlag]) -> tuple[str, str]:
     ranked = sorted(flags, key=lambda f: -_RANK.get(f.urgency, 0))
     must_report = next((f.must_report for f in ranked if f.must_report), "")
     return urgency, must_report
-
-
-def ensure_default_urgency_terms(county: Node, *, actor: User | None = None) -> int:
-    """Create whichever default phrases the county lacks; return how many.
-
-    A phrase the county already has counts as present whatever its settings, so the
-    county's edits win and a default it switched off stays off.
-    """
-    if county.level != Level.COUNTY:
-        raise ValueError("urgency terms belong to a county")
-    with transaction.atomic():
-        have = set(UrgencyTerm.objects.filter(county=county).values_list("phrase", flat=True))
-        missing = [t for t in DEFAULT_URGENCY_TERMS if t.phrase not in have]
-        UrgencyTerm.objects.bulk_create(
-            [
-                UrgencyTerm(
-                    county=county,
-                    phrase=t.phrase,
-                    urgency=t.urgency,
-                    must_report=t.must_report,
-                    reason=t.reason,
-                )
-                for t in missing
-            ]
-        )
-        if missing:
-            record(
-                action=Action.BULK_LOAD,
-                actor=actor,
-                object_type=UrgencyTerm._meta.label_lower,
-                object_id=county.code,
-                object_repr=_("%(county)s 紧急与十必报词语") % {"county": county.name},
-                changes={"defaults": True, "created": len(missing)},
-                note=_("%(county)s 按默认词表新增紧急与十必报词语 %(n)d 个。")
-                % {"county": county.name, "n": len(missing)},
-            )
-    forget_county(county.pk)  # bulk_create sends no post_save
-    return len(missing)
 
 
 def forget_county(county_id: int) -> None:

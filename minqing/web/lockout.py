@@ -7,7 +7,7 @@
 
 Neither rule is permanent: an outsider can delay a cadre's sign-in by the cool-off, never
 lock the account for good, and failures during a lock do not prolong it. The county
-administrator lifts a lock earlier on the admin's 登录锁定 page (`unlock_account`).
+administrator lifts a lock earlier on the admin's 登录锁定 page (`account_unlock`, services).
 
 axes compares one failure count with one limit, taking the largest count over its lockout
 parameters, so two rules with different limits need the handler below.
@@ -29,10 +29,7 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from minqing.audit.models import Action
-from minqing.audit.services import record
 from minqing.lib.clientip import client_ip as lib_client_ip
 
 # The widest sign-in name there can be (User.username); longer ones name nobody, and
@@ -72,7 +69,7 @@ def _fresh_attempts(*, username: str | None, since: dt.datetime) -> QuerySet[Acc
     return AccessAttempt.objects.filter(username=username, attempt_time__gte=since)
 
 
-def _failures(attempts: QuerySet[AccessAttempt]) -> int:
+def failure_total(attempts: QuerySet[AccessAttempt]) -> int:
     return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
 
 
@@ -82,8 +79,8 @@ def failure_counts(
     """Failures inside the cool-off window, per rule."""
     attempts = _fresh_attempts(username=username, since=since)
     return {
-        PER_ADDRESS: _failures(attempts.filter(ip_address=ip_address)),
-        PER_ACCOUNT: _failures(attempts),
+        PER_ADDRESS: failure_total(attempts.filter(ip_address=ip_address)),
+        PER_ACCOUNT: failure_total(attempts),
     }
 
 
@@ -232,25 +229,3 @@ def lockout_response(
         context,
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
-
-
-def unlock_account(*, actor: Any, username: str, request: HttpRequest | None = None) -> int:
-    """Lift a sign-in lock now: clear the account's failures from every address. Audited
-    against the staff user; returns how many failure records were cleared."""
-    from minqing.org.models import User
-
-    attempts = AccessAttempt.objects.filter(username=username)
-    failures = _failures(attempts)
-    deleted, _rows = attempts.delete()
-    user = User.objects.filter(username=username).first()
-    record(
-        action=Action.UPDATE,
-        actor=actor,
-        request=request,
-        obj=user,
-        object_type="" if user else "org.user",
-        object_id="" if user else username[:64],
-        changes={"failed_logins": [failures, 0]},
-        note=_("解除登录锁定：清除 %(n)d 次失败登录记录") % {"n": failures},
-    )
-    return deleted

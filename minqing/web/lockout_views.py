@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minqing.org.models import User
-from minqing.web.lockout import account_locks, limits, unlock_account
+from minqing.web.lockout import account_locks, limits
+from minqing.web.services import account_unlock
 
 
 def lockouts(request: HttpRequest, site: admin.AdminSite) -> HttpResponse:
@@ -23,7 +24,7 @@ def lockouts(request: HttpRequest, site: admin.AdminSite) -> HttpResponse:
         if user is None:
             messages.error(request, _("没有找到这个账号，或它不在您的管辖范围内。"))
         else:
-            unlock_account(actor=request.user, username=user.username, request=request)
+            account_unlock(actor=request.user, username=user.username, request=request)
             messages.success(
                 request, _("已解除 %(name)s 的登录锁定，现在可以重新登录。") % {"name": user}
             )

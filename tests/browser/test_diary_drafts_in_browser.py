@@ -7,7 +7,7 @@ import re
 import pytest
 
 from minqing.fieldwork.models import DiaryEntry
-from minqing.households.contacts import contact_assign
+from minqing.households.services import contact_assign
 from tests.browser.test_case_loop_in_browser import sign_in
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from minqing.cases.services import case_register
-from minqing.textanalysis.hotspot_services import hotspots_refresh
+from minqing.textanalysis.services import hotspots_refresh
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

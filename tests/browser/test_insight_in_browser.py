@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from minqing.cases.categories import ensure_default_categories
 from minqing.cases.models import Case, Category, Channel, Nature
-from minqing.cases.services import case_register, case_transition
+from minqing.cases.services import case_register, case_transition, categories_ensure_default
 from minqing.textanalysis.models import CategoryConfirmation, InsightRules, ModelKind, TextModel
-from minqing.textanalysis.services import examples_import
-from minqing.textanalysis.training import train
+from minqing.textanalysis.services import examples_import, model_train
 from tests.browser.test_case_loop_in_browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -25,7 +23,7 @@ def history(county, settings, tmp_path):  # type: ignore[no-untyped-def]
     """Past matters routed in the township (in 西岭村), an imported labelled file, trained
     models, and two earlier calls from 东风村 about its well."""
     settings.MINQING_MODEL_DIR = tmp_path / "models"
-    ensure_default_categories(county=county.county, audit=False)
+    categories_ensure_default(county=county.county, audit=False)
     examples_import(county=county.county, data=FIXTURE.read_bytes(), file_name="x", actor=None)
     InsightRules.objects.create(county=county.county, min_training_cases=10)
     staff = county.users["township_staff"]
@@ -41,7 +39,9 @@ def history(county, settings, tmp_path):  # type: ignore[no-untyped-def]
             )  # fmt: skip
             case_transition(case=case, action="assign", actor=staff, unit=unit)
     for kind in (ModelKind.CATEGORY, ModelKind.ROUTING):
-        assert train(TextModel.objects.create(county=county.county, kind=kind, version=1)).active
+        assert model_train(
+            model=TextModel.objects.create(county=county.county, kind=kind, version=1)
+        ).active
     county.earlier = []
     earlier = [
         ("东风村一组的公用水井抽水泵坏了，几十户人家要到河边挑水。", county.households["H1a"]),

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from minqing.households.models import ContactAssignment, ContactCard, ContactRules, Household
-from minqing.households.services import ensure_default_tags
+from minqing.households.services import tags_ensure_default
 from minqing.lib.idcard import make_id_number
 from minqing.org import services
 from minqing.org.roles import Rank, Role
@@ -65,7 +65,7 @@ def pdf_from(page, href: str) -> bytes:
 def test_village_cadre_builds_the_network_and_hands_out_cards(
     county, live_server, browser, artifacts, tmp_path
 ):
-    ensure_default_tags(county=county.county)
+    tags_ensure_default(county=county.county)
     # The county counts contact households by rank: 一般干部 3 each.
     ContactRules.objects.create(county=county.county, quota_rule="rank")
     cadres = [county.users["township_staff"]] + [
@@ -140,7 +140,7 @@ def test_village_cadre_builds_the_network_and_hands_out_cards(
     assert printed.status == 200
     assert printed.body().startswith(b"%PDF")
     assert ContactCard.objects.current().filter(household__group__parent=county.v1).count() == 14
-    issue_cards(page, count=7)
+    cards_issue(page, count=7)
     assert page.locator("[data-testid=issuance-rate]").inner_text().startswith("50")
     page.screenshot(path=str(artifacts / "network-cards.png"), full_page=True)
     assert (
@@ -149,7 +149,7 @@ def test_village_cadre_builds_the_network_and_hands_out_cards(
     )
 
 
-def issue_cards(page, count: int) -> None:
+def cards_issue(page, count: int) -> None:
     """Tick the first `count` households still without a card and record them as handed out."""
     form = page.locator("[data-testid=bulk-issue]")
     boxes = form.locator("input[type=checkbox]")

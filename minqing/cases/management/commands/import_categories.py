@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from minqing.cases.categories import ensure_default_categories, import_categories_csv
+from minqing.cases.services import categories_ensure_default, categories_import_csv
 from minqing.org.models import PATH_WIDTH, Level, Node
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         if defaults:
             if file or replace or dry_run:
                 raise CommandError("--defaults 不能与 CSV 文件、--replace 或 --dry-run 同用。")
-            created = ensure_default_categories(county=node)
+            created = categories_ensure_default(county=node)
             total = node.categories.count()
             self.stdout.write(
                 f"{node.name} 民情日记默认分类：新增 {created} 个，现有分类共 {total} 个。"
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         if not file:
             raise CommandError("请指定 CSV 文件，或使用 --defaults。")
         try:
-            report = import_categories_csv(
+            report = categories_import_csv(
                 county=node, path_or_file=file, replace=replace, dry_run=dry_run
             )
         except OSError as error:

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from minqing.households.importer import import_households, read_rows
+from minqing.households.importer import read_rows
+from minqing.households.services import households_import
 from minqing.org.models import Level, Node
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             rows = read_rows(file)
         except (OSError, ValueError) as error:
             raise CommandError(f"无法读取文件：{error}") from error
-        report = import_households(village=node, rows=rows, actor=None, dry_run=dry_run)
+        report = households_import(village=node, rows=rows, actor=None, dry_run=dry_run)
         if report.errors:
             raise CommandError("导入失败，未写入任何数据：\n" + "\n".join(report.errors[:200]))
         verb = "检查通过(未写入)" if dry_run else "导入完成"

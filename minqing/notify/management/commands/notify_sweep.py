@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from minqing.notify.delivery import deliver_pending
+from minqing.notify.services import outbox_deliver
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         total = {"sent": 0, "failed": 0, "dead": 0}
         # Batches until a batch comes back short, so a backlog drains in one run.
         while True:
-            report = deliver_pending(limit=limit)
+            report = outbox_deliver(limit=limit)
             for key, value in report.as_dict().items():
                 total[key] += value
             if sum(report.as_dict().values()) < limit:

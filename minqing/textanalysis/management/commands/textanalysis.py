@@ -65,7 +65,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def _hotspots(self, options: dict[str, Any]) -> None:
-        from minqing.textanalysis.hotspot_services import file_hotspots, format_file_hotspots
+        from minqing.textanalysis.hotspot_report import file_hotspots, format_file_hotspots
 
         if options["window_days"] < 1 or options["top"] < 1 or options["min_cases"] < 1:
             raise CommandError("--top, --window-days, --min-cases 须为正整数。", returncode=2)

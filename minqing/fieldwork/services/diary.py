@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +22,10 @@ from minqing.audit.services import diff, record, record_change, snapshot
 from minqing.cases.models import Case, Channel, Nature
 from minqing.cases.services import case_register
 from minqing.fieldwork.models import DiaryEntry, DiaryFollowUp
-from minqing.fieldwork.photo_services import photos_copy_to_case
+from minqing.fieldwork.services.photos import photos_add, photos_copy_to_case
 from minqing.households.models import Household
 from minqing.notify.models import Channel as NotifyChannel
-from minqing.notify.services import notify
+from minqing.notify.services import outbox_queue
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
 
@@ -81,8 +82,10 @@ def diary_record(
     households: Iterable[Household] = (),
     idempotency_key: str | None = None,
     case: Case | None = None,
+    photos: Iterable[UploadedFile] = (),
 ) -> tuple[DiaryEntry, bool]:
-    """Write one entry. Returns (entry, created); a resent draft returns the original.
+    """Write one entry with its `photos`, or nothing. Returns (entry, created); a resent
+    draft returns the original and adds no photos to it.
 
     `case` links an entry to a matter that is already a case (raised on a visit, say), so
     the entry follows that case's progress."""
@@ -118,6 +121,7 @@ def diary_record(
             if households:
                 entry.households.set(households)
             record_change(actor=author, obj=entry, before=None)
+            photos_add(entry=entry, uploads=photos, actor=author)
     except IntegrityError:
         # The same draft sent twice at once: the loser returns the winner's entry.
         if idempotency_key:
@@ -136,9 +140,11 @@ def diary_update(
     entry: DiaryEntry,
     actor: User,
     households: Iterable[Household] | None = None,
+    photos: Iterable[UploadedFile] = (),
     **changes: object,
 ) -> DiaryEntry:
-    """The author corrects their entry; once reviewed it is part of the record."""
+    """The author corrects their entry, and adds `photos` to those it has (one already
+    there is skipped), all or nothing; once reviewed it is part of the record."""
     entry = _locked(entry)
     if entry.author_id != actor.pk:
         raise ValidationError(_("只有记录人可以修改日记。"))
@@ -168,6 +174,7 @@ def diary_update(
             changed["households"] = [old, new]
     if changed:
         record(action=AuditAction.UPDATE, actor=actor, obj=entry, changes=changed)
+    photos_add(entry=entry, uploads=photos, actor=actor)
     return entry
 
 
@@ -282,7 +289,7 @@ def diary_review(*, entry: DiaryEntry, reviewer: User, comment: str) -> DiaryEnt
     entry.save(update_fields=["reviewed_by", "reviewed_at", "review_comment", "updated_at"])
     record_change(actor=reviewer, obj=entry, before=before, note="审阅")
     body = entry.review_comment or _("已审阅，无意见。")
-    notify(
+    outbox_queue(
         channel=NotifyChannel.IN_APP,
         dedupe_key=f"diary-review:{entry.pk}:{entry.reviewed_at.timestamp():.0f}",
         subject=_("%(who)s审阅了您的民情日记“%(title)s”")

@@ -24,9 +24,9 @@ def format_number(prefix: str, period: str, sequence: int) -> str:
     return f"{prefix}{period}{sequence:03d}"
 
 
-def allocate_number(*, prefix: str, at: dt.datetime) -> str:
+def number_allocate(*, prefix: str, at: dt.datetime) -> str:
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("allocate_number must run inside the registering transaction")
+        raise RuntimeError("number_allocate must run inside the registering transaction")
     period = timezone.localtime(at).strftime("%Y%m")
     counter, _ = NumberCounter.objects.select_for_update().get_or_create(
         prefix=prefix, period=period

@@ -1,134 +1,30 @@
-"""Writes of 民情分析: training requests, activation (rollback), labelled-example import and
-category confirmations. Each is atomic; the training itself runs in the task worker."""
+"""Writes of 民情分析's training data: a county's labelled-example import and the staff's
+category confirmations."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass, field
-from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
 from minqing.cases.models import Case, Category
-from minqing.org.models import Level, Node, User
+from minqing.org.models import Node, User
 from minqing.textanalysis.datasets import DatasetError, decode_bytes
 from minqing.textanalysis.models import (
     CategoryConfirmation,
     ExampleSource,
     LabelledExample,
-    ModelKind,
-    ModelStatus,
     TextModel,
 )
-from minqing.textanalysis.rules import insight_rules_for
 
 IMPORT_MAX_ROWS = 50_000
-# A queued version whose job has not started by then is queued again; one still "training"
-# after the timeout is written off (training takes seconds to minutes, not hours).
-REQUEUE_AFTER = dt.timedelta(minutes=30)
-TRAINING_TIMEOUT = dt.timedelta(hours=2)
-# Retrain once the data has grown by this share (or by RETRAIN_MIN_NEW examples).
-RETRAIN_GROWTH = 0.2
-RETRAIN_MIN_NEW = 50
-
-
-def model_request_training(*, county: Node, kind: str, actor: User | None) -> TextModel:
-    """Queue a new version; the worker trains it. A version already waiting is reused, but
-    one that waited too long (its job was lost, or the worker died mid-training) is queued
-    again or written off, so a county can never be stuck behind it."""
-    from minqing.textanalysis.tasks import train_model_task
-
-    with transaction.atomic():
-        # The county row serialises requests: two clicks cannot take the same version number.
-        Node.objects.select_for_update().filter(pk=county.pk).first()
-        now = timezone.now()
-        waiting = TextModel.objects.filter(
-            county=county, kind=kind, status__in=[ModelStatus.QUEUED, ModelStatus.TRAINING]
-        ).first()
-        if waiting is not None and waiting.status == ModelStatus.QUEUED:
-            if now - waiting.created_at > REQUEUE_AFTER:
-                transaction.on_commit(
-                    partial(train_model_task.enqueue, model_id=waiting.pk), robust=True
-                )
-            return waiting
-        if waiting is not None:
-            if now - waiting.created_at <= TRAINING_TIMEOUT:
-                return waiting
-            waiting.status = ModelStatus.FAILED
-            waiting.error = _("训练超时未完成(任务进程可能已中断)，已作废。")
-            waiting.finished_at = now
-            waiting.save(update_fields=["status", "error", "finished_at"])
-        last = TextModel.objects.filter(county=county, kind=kind).aggregate(v=Max("version"))
-        row = TextModel.objects.create(
-            county=county, kind=kind, version=(last["v"] or 0) + 1, requested_by=actor
-        )
-        record(action=AuditAction.CREATE, actor=actor, obj=row, changes={"kind": kind})
-        transaction.on_commit(partial(train_model_task.enqueue, model_id=row.pk), robust=True)
-    return row
-
-
-def model_activate(*, model: TextModel, actor: User | None) -> TextModel:
-    """Make this version the county's active one (rolling back or forward)."""
-    if model.status != ModelStatus.READY:
-        raise ValidationError(_("只有训练完成的版本才能启用。"))
-    with transaction.atomic():
-        Node.objects.select_for_update().filter(pk=model.county_id).first()  # one switch at a time
-        previous = (
-            TextModel.objects.filter(county_id=model.county_id, kind=model.kind, active=True)
-            .exclude(pk=model.pk)
-            .first()
-        )
-        if previous is not None:
-            TextModel.objects.filter(pk=previous.pk).update(active=False)
-        TextModel.objects.filter(pk=model.pk).update(active=True)
-        model.active = True
-        record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=model,
-            changes={"active": [previous.version if previous else None, model.version]},
-        )
-    return model
-
-
-def models_retrain_if_needed(now: object = None) -> int:
-    """Queue training for each county and kind whose data grew enough since its last
-    version. Idempotent: a version already queued is reused."""
-    from minqing.textanalysis.training import (
-        category_examples,
-        routing_examples,
-        urgency_examples,
-    )
-
-    queued = 0
-    for county in Node.objects.filter(level=Level.COUNTY):
-        rules = insight_rules_for(county)
-        for kind, examples in (
-            (ModelKind.CATEGORY, category_examples),
-            (ModelKind.ROUTING, routing_examples),
-            (ModelKind.URGENCY, urgency_examples),
-        ):
-            n = len(examples(county))
-            last = (
-                TextModel.objects.filter(county=county, kind=kind, status=ModelStatus.READY)
-                .order_by("-version")
-                .first()
-            )
-            trained = last.n_train if last else 0
-            grown = n - trained >= max(RETRAIN_MIN_NEW, RETRAIN_GROWTH * trained)
-            if n >= rules.min_training_cases and (last is None or grown):
-                model_request_training(county=county, kind=kind, actor=None)
-                queued += 1
-    return queued
 
 
 @dataclass

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from minqing.audit.services import record
 from minqing.cases.models import Case, Channel, Nature
 from minqing.cases.services import case_register
 from minqing.fieldwork.models import Visit, VisitForm, VisitPlan
-from minqing.fieldwork.photo_services import photos_copy_to_case
+from minqing.fieldwork.services.photos import photos_add, photos_copy_to_case
 from minqing.households.models import Household
 from minqing.lib.public_text import public_text_errors
 from minqing.org.models import Node, User
@@ -47,8 +48,10 @@ def visit_record(
     residence_day: bool = False,
     plan: VisitPlan | None = None,
     idempotency_key: str | None = None,
+    photos: Iterable[UploadedFile] = (),
 ) -> tuple[Visit, bool]:
-    """Log a visit by `actor`. Returns (visit, created); a retried key returns the original."""
+    """Log a visit by `actor` with its `photos`, or nothing. Returns (visit, created); a
+    retried key returns the original and adds no photos to it."""
     if idempotency_key:
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -101,6 +104,7 @@ def visit_record(
                     "plan": plan.pk if plan else None,
                 },
             )
+            photos_add(visit=visit, uploads=photos, actor=actor)
     except IntegrityError:
         # Two sends of one draft raced; the loser returns the winner's record.
         if idempotency_key:
@@ -168,7 +172,7 @@ def may_plan_for_others(user: User) -> bool:
     return has_cap(user, Cap.REVIEW_FIELDWORK)
 
 
-def plan_create(
+def visit_plan_create(
     *,
     actor: User,
     visitor: User,
@@ -251,7 +255,7 @@ def may_cancel(user: User, plan: VisitPlan) -> bool:
     )
 
 
-def plan_cancel(*, actor: User, plan: VisitPlan) -> VisitPlan:
+def visit_plan_cancel(*, actor: User, plan: VisitPlan) -> VisitPlan:
     if not may_cancel(actor, plan):
         raise ValidationError(_("这项安排不能由您取消。"))
     plan.cancelled_at = timezone.now()

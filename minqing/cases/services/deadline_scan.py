@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from minqing.cases.deadlines import rules_for
 from minqing.cases.models import Case
 from minqing.cases.routing import unit_above
-from minqing.cases.services import case_transition
-from minqing.cases.supervision import supervision_open
+from minqing.cases.services.case import case_transition
+from minqing.cases.services.supervision import supervision_open
 from minqing.cases.workflow import DEADLINE_STATUSES, Action
 from minqing.org.models import Level, Node
 
@@ -31,7 +31,7 @@ class ScanReport:
     supervised: int = 0
 
 
-def scan_deadlines(*, now: dt.datetime | None = None) -> ScanReport:
+def deadlines_scan(*, now: dt.datetime | None = None) -> ScanReport:
     now = now or timezone.now()
     report = ScanReport()
     for county in Node.objects.filter(level=Level.COUNTY):

@@ -1,4 +1,5 @@
-"""Writes to cases: registration and the one transition function.
+"""Writes to cases: registration (one matter, or a suggestion box's slips), corrections of
+the details, and the one transition function.
 
 Nothing else assigns `case.status`. Every transition locks the case row, checks the
 transition table, applies the action's effects, writes a timeline event and an audit
@@ -8,7 +9,7 @@ record, all in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -19,17 +20,15 @@ from django.utils.translation import gettext as _
 
 from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
+from minqing.cases.attachments import PreparedFile
 from minqing.cases.deadlines import compute_deadline, rules_for
-from minqing.cases.models import Case, CaseEvent, Category, Rating, Urgency
+from minqing.cases.models import Case, CaseEvent, Category, Channel, Urgency
 from minqing.cases.notifications import on_event
-from minqing.cases.numbering import allocate_number
-from minqing.cases.routing import unit_above
-from minqing.cases.workflow import OPEN_STATUSES, TRANSITIONS, Action, Status
+from minqing.cases.services.attachments import attachment_store
+from minqing.cases.services.numbering import number_allocate
+from minqing.cases.services.transitions import HANDLERS, Step, TransitionError
+from minqing.cases.workflow import TRANSITIONS, Action, Status
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
-
-
-class TransitionError(ValidationError):
-    pass
 
 
 def _county_of(node: Node) -> Node:
@@ -78,8 +77,15 @@ def case_register(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     idempotency_key: str | None = None,
+    files: Sequence[PreparedFile] = (),
+    then: Callable[[Case], object] | None = None,
 ) -> tuple[Case, bool]:
-    """Register a matter. Returns (case, created); a retried key returns the original."""
+    """Register a matter. Returns (case, created); a retried key returns the original and
+    writes nothing.
+
+    `files` (checked beforehand by `attachment_prepare`) are stored on the new case, and
+    `then(case)` runs the caller's own writes about it (keeping the chosen category as
+    training data, say), all in the registration's transaction: nothing is half-saved."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -128,7 +134,7 @@ def case_register(
                 created_by=actor,
             )
             prefix = county.code[:6] if rules.number_with_county_prefix else ""
-            case.number = allocate_number(prefix=prefix, at=now)
+            case.number = number_allocate(prefix=prefix, at=now)
             # Foreign keys come from scoped queries above; re-checking that each exists
             # would add three queries to every registration.
             case.full_clean(
@@ -152,6 +158,7 @@ def case_register(
                 obj=case,
                 changes={"number": case.number, "channel": channel, "node": node.code},
             )
+            _finish_registration(case=case, actor=actor, files=files, then=then)
     except IntegrityError:
         # Two submissions with the same key raced; the loser returns the winner's case.
         if idempotency_key:
@@ -162,7 +169,21 @@ def case_register(
     return case, True
 
 
-def _require(action: str, values: dict[str, Any]) -> None:
+def _finish_registration(
+    *,
+    case: Case,
+    actor: User | None,
+    files: Sequence[PreparedFile],
+    then: Callable[[Case], object] | None,
+) -> None:
+    """The registering caller's files and own writes, inside the registration's transaction."""
+    for prepared in files:
+        attachment_store(case=case, prepared=prepared, actor=actor)
+    if then is not None:
+        then(case)
+
+
+def _require(action: str, step: Step) -> None:
     labels = {
         "note": _("说明"),
         "unit": _("承办单位"),
@@ -172,7 +193,7 @@ def _require(action: str, values: dict[str, Any]) -> None:
         "rating": _("评议结果"),
         "parent": _("并入事项"),
     }
-    missing = [labels[name] for name in TRANSITIONS[action].requires if not values.get(name)]
+    missing = [labels[name] for name in TRANSITIONS[action].requires if not getattr(step, name)]
     if missing:
         raise TransitionError(_("请填写：%(fields)s。") % {"fields": "、".join(missing)})
 
@@ -194,7 +215,10 @@ def case_transition(
     parent: Case | None = None,
     at: dt.datetime | None = None,
 ) -> Case:
-    """The only door through which a case changes state (or gains a timeline event)."""
+    """The only door through which a case changes state (or gains a timeline event).
+
+    The transition table says whether the action may run and where it leads; the action's
+    handler (`transitions.HANDLERS`) says what else it changes on the case."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -204,148 +228,105 @@ def case_transition(
             _("事项当前状态为“%(status)s”，不能执行“%(action)s”。")
             % {"status": case.get_status_display(), "action": Action(action).label}
         )
-    _require(
-        action,
-        {
-            "note": note.strip(),
-            "unit": unit,
-            "deadline": deadline,
-            "answer": answer.strip(),
-            "answer_method": answer_method,
-            "rating": rating,
-            "parent": parent,
-        },
-    )
-    now = at or timezone.now()
+    step = Step(
+        actor=actor, at=at or timezone.now(), note=note.strip(), unit=unit, handler=handler,
+        deadline=deadline, answer=answer.strip(), answer_method=answer_method, rating=rating,
+        rating_comment=rating_comment.strip(), parent=parent,
+    )  # fmt: skip
+    _require(action, step)
     from_status = case.status
-    data: dict[str, Any] = {}
-    event_unit = None
-
-    if action in (Action.ASSIGN,):
-        if unit is None or not unit.receives_cases:
-            raise TransitionError(_("该单位不能承办民情事项。"))
-        case.unit, case.handler = unit, handler
-        event_unit = unit
-    elif action == Action.ACCEPT:
-        case.handler = case.handler or actor
-    elif action == Action.RETURN:
-        data["returned_by_unit"] = case.unit_id
-        event_unit = case.unit
-        case.unit, case.handler = None, None
-    elif action == Action.ESCALATE:
-        above = unit or unit_above(case.unit, case.node)
-        if above is None:
-            raise TransitionError(_("已是最高一级，无法继续上报。"))
-        case.unit, case.handler = above, None
-        event_unit = above
-    elif action == Action.FIRST_CONTACT:
-        case.first_contact_at = case.first_contact_at or now
-    elif action == Action.EXTEND:
-        if deadline is None or deadline <= case.deadline:
-            raise TransitionError(_("新的期限必须晚于原期限。"))
-        data["old_deadline"] = case.deadline.isoformat()
-        data["new_deadline"] = deadline.isoformat()
-        case.deadline = deadline
-        case.overdue_at = None
-        case.reminded_at = None
-    elif action in (Action.RESOLVE, Action.SOLVE_ON_SPOT):
-        case.answer = answer.strip()
-        case.resolved_at = now
-        if action == Action.SOLVE_ON_SPOT:
-            case.answer_method = answer_method or "on_spot"
-            case.answered_at = now
-            case.handler = actor
-    elif action == Action.ANSWER:
-        case.answer_method = answer_method
-        case.answered_at = now
-        if answer.strip():
-            case.answer = answer.strip()
-        days = rules_for(case.county).return_visit_days
-        case.return_visit_due = (timezone.localtime(now) + dt.timedelta(days=days)).date()
-    elif action == Action.RATE:
-        case.rating, case.rating_comment = rating, rating_comment.strip()
-        data["rating"] = rating
-    elif action == Action.REOPEN:
-        case.reopen_count += 1
-        case.resolved_at = case.answered_at = case.closed_at = None
-    elif action == Action.CLOSE:
-        case.closed_at = now
-    elif action == Action.REMIND:
-        case.reminded_at = now
-    elif action == Action.OVERDUE:
-        case.overdue_at = now
-    elif action == Action.MERGE:
-        if parent is None or parent.pk == case.pk or parent.parent_id == case.pk:
-            raise TransitionError(_("不能并入自身。"))
-        if parent.status not in OPEN_STATUSES:
-            # A matter parked under a finished one would never be handled.
-            raise TransitionError(_("只能并入尚未办结的事项。"))
-        case.parent = parent
-        data["parent"] = parent.number
-
+    HANDLERS[action](case, step)
     if transition.target is not None:
         case.status = transition.target
     case.save()
     event = CaseEvent.objects.create(
         case=case,
-        at=now,
+        at=step.at,
         actor=actor,
         action=action,
         from_status=from_status,
         to_status=case.status if transition.target else "",
-        note=note.strip() or answer.strip() or rating_comment.strip(),
-        unit=event_unit,
-        data=data,
+        note=step.note or step.answer or step.rating_comment,
+        unit=step.event_unit,
+        data=step.data,
     )
     record(
         action=AuditAction.UPDATE,
         actor=actor,
         obj=case,
-        changes={"action": action, "status": [from_status, case.status], **data},
+        changes={"action": action, "status": [from_status, case.status], **step.data},
     )
     on_event(case=case, event=event)
-    if action == Action.RATE and rating == Rating.DISSATISFIED:
-        _after_dissatisfied(case=case, actor=actor, at=now)
+    for next_action, next_note in step.then:
+        case_transition(case=case, action=next_action, actor=actor, at=step.at, note=next_note)
+    if step.then:
         case.refresh_from_db()
     return case
-
-
-def _after_dissatisfied(*, case: Case, actor: User | None, at: dt.datetime) -> None:
-    """不满意 sends the matter back to the same handler once, then up a level."""
-    if case.reopen_count == 0:
-        case_transition(
-            case=case, action=Action.REOPEN, actor=actor, at=at,
-            note=_("群众评议不满意，退回原承办人重新办理。"),
-        )  # fmt: skip
-        return
-    case_transition(
-        case=case, action=Action.REOPEN, actor=actor, at=at,
-        note=_("群众再次评议不满意，上报上一级办理。"),
-    )  # fmt: skip
-    case_transition(
-        case=case, action=Action.ESCALATE, actor=actor, at=at,
-        note=_("群众再次评议不满意，自动上报。"),
-    )  # fmt: skip
 
 
 EDITABLE_DETAILS = ("title", "description", "category", "nature", "urgency", "must_report")
 
 
 @transaction.atomic
-def case_update_details(*, case: Case, actor: User | None, **fields: Any) -> Case:
+def case_update_details(
+    *,
+    case: Case,
+    actor: User | None,
+    then: Callable[[Case], object] | None = None,
+    **fields: Any,
+) -> Case:
     """Staff correct the summary, category or urgency. The resident's own words
-    (`original_text`) are never among the editable fields: they stay as reported."""
+    (`original_text`) are never among the editable fields: they stay as reported.
+
+    `then(case)` runs the caller's own writes about the corrected case in the same
+    transaction, whether or not a field changed."""
     unknown = set(fields) - set(EDITABLE_DETAILS)
     if unknown:
         raise ValidationError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     case = Case.objects.select_for_update().get(pk=case.pk)
     changed = [name for name, value in fields.items() if getattr(case, name) != value]
-    if not changed:
-        return case
-    for name in changed:
-        setattr(case, name, fields[name])
-    case.save(update_fields=[*changed, "updated_at"])
-    labels = "、".join(str(Case._meta.get_field(name).verbose_name) for name in changed)
-    return case_transition(
-        case=case, action=Action.NOTE, actor=actor, note=_("修改事项信息：%(f)s") % {"f": labels}
-    )
+    if changed:
+        for name in changed:
+            setattr(case, name, fields[name])
+        case.save(update_fields=[*changed, "updated_at"])
+        labels = "、".join(str(Case._meta.get_field(name).verbose_name) for name in changed)
+        case = case_transition(
+            case=case,
+            action=Action.NOTE,
+            actor=actor,
+            note=_("修改事项信息：%(f)s") % {"f": labels},
+        )
+    if then is not None:
+        then(case)
+    return case
+
+
+@transaction.atomic
+def box_slips_register(
+    *,
+    actor: User,
+    node: Node,
+    session: Mapping[str, Any],
+    slips: Sequence[Mapping[str, Any]],
+) -> list[str]:
+    """意见箱: every slip from one box opening, all or none; returns their numbers. A resend
+    of the same opening (same `session["idempotency_key"]`) returns the same numbers."""
+    numbers = []
+    note = _("%(box)s 意见箱，%(by)s 开箱") % {"box": session["box"], "by": session["opened_by"]}
+    for index, slip in enumerate(slips):
+        name = slip.get("reporter_name", "").strip()
+        case, _created = case_register(
+            actor=actor,
+            node=node,
+            channel=Channel.SUGGESTION_BOX,
+            nature=slip["nature"],
+            original_text=slip["original_text"],
+            reporter_name=name,
+            reporter_phone=slip.get("reporter_phone", ""),
+            anonymous=not name,
+            reported_at=session["opened_at"],
+            address=note,
+            idempotency_key=f"{session['idempotency_key']}-{index}",
+        )
+        numbers.append(case.number)
+    return numbers

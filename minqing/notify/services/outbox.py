@@ -1,6 +1,6 @@
-"""Writes of the notify app.
+"""Queueing messages in the outbox, and queueing failed ones again.
 
-`notify` is called by other services *inside* their transaction: the outbox row commits or
+`outbox_queue` is called by other services *inside* their transaction: the outbox row commits or
 rolls back with the change that caused it, and delivery is queued only after the commit.
 
 A message to a staff user about an object (`related`) is queued only if the user may open
@@ -21,9 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from minqing.audit.models import Action as AuditAction
 from minqing.audit.services import record
 from minqing.notify import access
-from minqing.notify.models import Channel, Notification, Outbox, Status
-from minqing.notify.selectors import notifications_for
-from minqing.notify.tasks import deliver_outbox
+from minqing.notify.models import Channel, Outbox, Status
 from minqing.org.models import User
 
 # What a message is about: a model instance, or an explicit ("cases.case", number) pair
@@ -32,7 +30,7 @@ Related = models.Model | tuple[str, str]
 
 
 class TransactionRequired(RuntimeError):
-    """notify() outside a transaction could announce a change that then fails to commit."""
+    """outbox_queue() outside a transaction could announce a change that then fails to commit."""
 
 
 def _related(related: Related | None) -> tuple[str, str]:
@@ -111,6 +109,9 @@ def _insert(
 
 
 def _deliver_after_commit(ids: list[int]) -> None:
+    # Imported here: the task module imports the delivery service, which is in this package.
+    from minqing.notify.tasks import deliver_outbox
+
     if ids:
         # robust: the caller's change has committed; a failed enqueue must not turn its
         # response into an error. The row waits for the periodic sweep instead.
@@ -119,10 +120,10 @@ def _deliver_after_commit(ids: list[int]) -> None:
 
 def _require_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
-        raise TransactionRequired("call notify() inside the transaction of the change")
+        raise TransactionRequired("call outbox_queue() inside the transaction of the change")
 
 
-def notify(
+def outbox_queue(
     *,
     channel: str,
     dedupe_key: str,
@@ -151,7 +152,7 @@ def notify(
     return row
 
 
-def notify_staff(
+def outbox_queue_staff(
     *,
     users: Iterable[User],
     dedupe_key: str,
@@ -178,25 +179,6 @@ def notify_staff(
                 rows.append(row)
     _deliver_after_commit([row.pk for row in rows if row.status == Status.PENDING])
     return rows
-
-
-def notification_mark_read(*, notification: Notification, now: dt.datetime | None = None) -> bool:
-    """Mark one message read; False if it already was (the first read time is kept)."""
-    now = now or timezone.now()
-    updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=now
-    )
-    if updated:
-        notification.read_at = now
-    return bool(updated)
-
-
-def notifications_mark_all_read(*, user: User, now: dt.datetime | None = None) -> int:
-    """Mark the messages the inbox shows read; hidden ones (about objects the user may no
-    longer open) are left alone and are not counted."""
-    return (
-        notifications_for(user).filter(read_at__isnull=True).update(read_at=now or timezone.now())
-    )
 
 
 def outbox_retry(

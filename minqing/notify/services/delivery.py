@@ -1,4 +1,4 @@
-"""Delivering outbox rows: claim, send, mark — each row is sent once.
+"""Delivering outbox rows (`outbox_deliver`): claim, send, mark — each row is sent once.
 
 Guarantees, and the one window where they weaken:
 
@@ -153,7 +153,7 @@ def _send_one(row: Outbox, now: dt.datetime) -> str:
     return Status.SENT
 
 
-def deliver_pending(
+def outbox_deliver(
     *, now: dt.datetime | None = None, limit: int = 100, ids: Iterable[int] | None = None
 ) -> DeliveryReport:
     """Send up to `limit` due rows (only those in `ids`, if given). Safe to run concurrently."""

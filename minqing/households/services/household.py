@@ -14,7 +14,7 @@ from minqing.households.models import DEFAULT_TAGS, PROFILE_FIELDS, Household, T
 from minqing.org.models import PATH_WIDTH, Level, Node, User
 
 
-def ensure_default_tags(*, county: Node) -> int:
+def tags_ensure_default(*, county: Node) -> int:
     """The documented tags for a county; idempotent, returns how many were created."""
     existing = set(Tag.objects.filter(county=county).values_list("code", flat=True))
     new = [

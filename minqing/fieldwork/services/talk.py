@@ -9,7 +9,6 @@ a schedule; what they hear becomes cases the same way. Every write is audited.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -32,48 +31,18 @@ from minqing.fieldwork.models import (
     TalkPace,
 )
 from minqing.fieldwork.rules import fieldwork_rules_for
+from minqing.fieldwork.talk_selectors import (
+    quarter_bounds,
+    responsible_choices,
+    talk_dates,
+    village_cadres,
+)
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Role
 
 QUARTER_END_MONTHS = (3, 6, 9, 12)
 RATINGS = tuple(value for value, _label in Rating.choices)
-
-
-# --- dates ---------------------------------------------------------------------------------
-
-
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, 1), dt.date(year, month, last)
-
-
-def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    first_month = 3 * ((day.month - 1) // 3) + 1
-    return dt.date(day.year, first_month, 1), month_bounds(day.year, first_month + 2)[1]
-
-
-def talk_dates(*, year: int, month: int, weekday: int) -> list[dt.date]:
-    """Every date of the month falling on `weekday` (1 = Monday … 7 = Sunday)."""
-    first, last = month_bounds(year, month)
-    offset = (weekday - first.isoweekday()) % 7
-    return [dt.date(year, month, day) for day in range(first.day + offset, last.day + 1, 7)]
-
-
-# --- who may be named ----------------------------------------------------------------------
-
-
-def village_cadres(village: Node) -> list[User]:
-    """The village 两委 cadres: the talk point's rota is drawn from them."""
-    return list(
-        User.objects.filter(node=village, role=Role.VILLAGE_CADRE, is_active=True).order_by("pk")
-    )
-
-
-def responsible_choices(village: Node) -> list[User]:
-    """Who can be named responsible for an item: the 两委, and cadres linked to the village."""
-    linked = User.objects.filter(linked_village=village, is_active=True).exclude(node=village)
-    return village_cadres(village) + list(linked.order_by("pk"))
 
 
 def _require_village(node: Node) -> None:

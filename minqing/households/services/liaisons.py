@@ -24,7 +24,7 @@ DEFAULT_DUTIES = (
 )
 
 
-def next_letter_number(*, village: Node, year: int) -> str:
+def _next_letter_number(*, village: Node, year: int) -> str:
     """聘书编号: village code, year and a sequence — unique because the code is."""
     prefix = f"民联聘〔{year}〕{village.code}-"
     taken = Liaison.objects.filter(letter_number__startswith=prefix).count()
@@ -64,7 +64,7 @@ def liaison_appoint(
                     appointed_on=appointed_on,
                     term_until=term_until,
                     appointed_by=actor,
-                    letter_number=next_letter_number(village=village, year=appointed_on.year),
+                    letter_number=_next_letter_number(village=village, year=appointed_on.year),
                 )
                 record(
                     action=Action.CREATE,

@@ -11,16 +11,14 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minqing.cases.deadlines import rules_for
 from minqing.cases.models import Case, Supervision, SupervisionAction, SupervisionKind
-from minqing.cases.services import case_transition
-from minqing.cases.workflow import OPEN_STATUSES, Action, Status
+from minqing.cases.services.case import case_transition
+from minqing.cases.workflow import Action
 from minqing.org.models import Unit, User
-from minqing.org.scoping import user_county_path
 
 # Which due date each follow-up kind satisfies, and the rule field giving its cadence.
 _CADENCE = {
@@ -103,34 +101,3 @@ def supervision_record(
         note=f"{SupervisionKind(kind).label}：{note.strip()}",
     )
     return record
-
-
-def supervision_list(user: User) -> QuerySet[Supervision]:
-    """The tracked list a supervisor works from: overdue cases first, then by next due date."""
-    cases = Case.objects.for_user(user)
-    return (
-        Supervision.objects.filter(released_at__isnull=True, case__in=cases)
-        .select_related("case__node__parent", "case__unit", "unit")
-        .order_by("case__overdue_at", "next_inquiry", "id")
-    )
-
-
-def slow_cases(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:
-    """Open matters older than the county's slow threshold, overdue first."""
-    now = now or timezone.now()
-    if user.node is None:
-        return Case.objects.none()
-    rules = rules_for(user.node if user.node.level == "county" else _county(user))
-    cutoff = now - dt.timedelta(days=rules.slow_after_days)
-    return (
-        Case.objects.for_user(user)
-        .filter(status__in=OPEN_STATUSES | {Status.RESOLVED}, created_at__lt=cutoff)
-        .select_related("node__parent", "unit")
-        .order_by("deadline")
-    )
-
-
-def _county(user: User) -> object:
-    from minqing.org.models import Node
-
-    return Node.objects.get(path=user_county_path(user), level="county")
