@@ -35,7 +35,7 @@ from minqing.households.models import ContactCard, Household
 from minqing.households.rules import contact_rules_for
 from minqing.org.models import Level, Node
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import get_in_scope_or_404
+from minqing.org.scoping import get_in_scope_or_404, under
 from minqing.web.decorators import requires
 from minqing.web.forms import StyledFormMixin
 
@@ -204,7 +204,7 @@ def village_cards(request: HttpRequest, village: str) -> HttpResponse:
 def _village_household_qs(request: HttpRequest, village: Node) -> QuerySet[Household]:
     return (
         Household.objects.for_user(request.user)
-        .filter(group__path__startswith=village.path)
+        .filter(under(village, "group__path"))
         .select_related("group")
         .order_by("code")
     )
@@ -272,7 +272,7 @@ def reissue(request: HttpRequest, village: str) -> HttpResponse:
         return _render_page(request, node, reissue_form=form, tab="issued", status=400)
     card = get_in_scope_or_404(
         ContactCard.objects.for_user(request.user)
-        .filter(household__group__path__startswith=node.path)
+        .filter(under(node, "household__group__path"))
         .select_related("household"),
         request,
         token=form.cleaned_data["token"],

@@ -16,7 +16,7 @@ from minqing.households.contacts import contact_assign, contact_end, quota_for, 
 from minqing.households.models import ContactAssignment, Household
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import get_in_scope_or_404, user_scope_path
+from minqing.org.scoping import get_in_scope_or_404, under, user_scope_path
 from minqing.web.decorators import requires
 from minqing.web.forms import StyledFormMixin
 
@@ -51,7 +51,7 @@ class AssignForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["cadre"].queryset = User.objects.filter(pk__in=[c.pk for c in cadres])
         self.fields["households"].queryset = Household.objects.filter(
-            group__path__startswith=village.path
+            under(village, "group__path")
         ).select_related("group")
 
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 from minqing.households.models import Household, Resident
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 from minqing.org.roles import Cap, has_cap
+from minqing.org.scoping import under
 
 
 @dataclass(frozen=True)
@@ -68,26 +69,25 @@ def children_with_counts(user: User, node: Node) -> list[ChildRow]:
     if not children:
         return []
     width = PATH_WIDTH[children[0].level]
-    under = {"path__startswith": node.path}
     groups = _counts_by_child(
-        Node.objects.for_user(user).filter(level=Level.GROUP, **under), "path", width
+        Node.objects.for_user(user).filter(under(node), level=Level.GROUP), "path", width
     )
     sees_residents = has_cap(user, Cap.VIEW_RESIDENTS)
     households: dict[str, int] = {}
     residents: dict[str, int] = {}
     if sees_residents:
         households = _counts_by_child(
-            Household.objects.for_user(user).filter(group__path__startswith=node.path),
+            Household.objects.for_user(user).filter(under(node, "group__path")),
             "group__path",
             width,
         )
         residents = _counts_by_child(
-            Resident.objects.for_user(user).filter(household__group__path__startswith=node.path),
+            Resident.objects.for_user(user).filter(under(node, "household__group__path")),
             "household__group__path",
             width,
         )
     staff = _counts_by_child(
-        User.objects.for_user(user).filter(is_active=True, node__path__startswith=node.path),
+        User.objects.for_user(user).filter(under(node, "node__path"), is_active=True),
         "node__path",
         width,
     )

@@ -13,17 +13,15 @@ from django.utils.translation import gettext as _
 from minqing.cases.models import Case
 from minqing.org.models import User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import user_scope_path
 from minqing.textanalysis.hotspots import GROWTH_CAP, W_GROWTH, W_REPEAT, W_SPREAD, W_SUPPORT
 from minqing.textanalysis.models import HotSpot, HotSpotStatus
 
 
 def hot_spots_for(user: User) -> QuerySet[HotSpot]:
     """Every hot spot (current or cooled) placed inside the user's scope."""
-    path = user_scope_path(user)
-    if path is None or not has_cap(user, Cap.VIEW_INSIGHT):
+    if not has_cap(user, Cap.VIEW_INSIGHT):
         return HotSpot.objects.none()
-    return HotSpot.objects.filter(node__path__startswith=path).select_related("node__parent")
+    return HotSpot.objects.for_user(user).select_related("node__parent")
 
 
 def hot_spot_list(user: User, *, status: str = "", cooled: bool = False) -> QuerySet[HotSpot]:

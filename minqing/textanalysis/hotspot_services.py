@@ -23,6 +23,7 @@ from minqing.cases.workflow import Status
 from minqing.notify.services import notify_staff
 from minqing.org.models import PATH_WIDTH, Level, Node, User
 from minqing.org.roles import Role
+from minqing.org.scoping import under
 from minqing.textanalysis.hotspots import HotCluster, Record, find_hotspots, place_stripper
 from minqing.textanalysis.models import HotSpot, HotSpotStatus
 from minqing.textanalysis.rules import insight_rules_for
@@ -126,9 +127,7 @@ def county_records(county: Node, *, start: dt.date, end: dt.date) -> list[Record
         .annotate(n=Count("id"))
         .values_list("parent_id", "n")
     )
-    strip = place_stripper(
-        Node.objects.filter(path__startswith=county.path).values_list("name", flat=True)
-    )
+    strip = place_stripper(Node.objects.filter(under(county)).values_list("name", flat=True))
     out: list[Record] = []
     rows = matters.order_by("reported_at", "id").values_list(
         "id", "reported_at", "title", "description", "original_text", "node__path",
@@ -280,7 +279,7 @@ def hotspots_refresh(
     nodes = {
         n.path: n
         for n in Node.objects.filter(
-            path__startswith=county.path, level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
+            under(county), level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
         )
     }
     result = {"matters": len(records), "clusters": len(clusters), "created": 0, "updated": 0,
