@@ -19,7 +19,7 @@ from minqing.fieldwork.models import DiaryEntry
 from minqing.fieldwork.rules import fieldwork_rules_for
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import CAPABILITIES, Cap, has_cap
-from minqing.org.scoping import under, user_scope_path
+from minqing.org.scoping import under, user_scope_path, within
 
 # Roles that keep a diary (the quota applies to them).
 DIARY_ROLES: tuple[str, ...] = tuple(
@@ -56,7 +56,7 @@ def can_review(user: User, entry: DiaryEntry) -> bool:
         has_cap(user, Cap.REVIEW_FIELDWORK)
         and path is not None
         and entry.author_id != user.pk
-        and entry.node.path.startswith(path)
+        and within(entry.node, path)
     )
 
 

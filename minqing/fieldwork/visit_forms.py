@@ -18,6 +18,7 @@ from minqing.fieldwork.quotas import FIELD_ROLES, NO_RESIDENCE_ROLES
 from minqing.fieldwork.visit_selectors import place_households, plans_for_visit_form, visit_places
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, User
+from minqing.org.scoping import within
 from minqing.web.forms import StyledFormMixin
 
 
@@ -128,9 +129,7 @@ class VisitLogForm(StyledFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         node = data.get("node")
-        if node is not None and any(
-            not h.group.path.startswith(node.path) for h in data.get("households", [])
-        ):
+        if node is not None and any(not within(h.group, node) for h in data.get("households", [])):
             self.add_error("households", _("走访的户必须在所选地点内。"))
         return data
 

@@ -30,7 +30,7 @@ from minqing.households.models import (
 )
 from minqing.households.privacy import network_phone_for
 from minqing.org.models import PATH_WIDTH, Level, Node
-from minqing.org.scoping import get_in_scope_or_404, under, user_scope_path
+from minqing.org.scoping import get_in_scope_or_404, under, user_scope_path, within
 
 HARDSHIP_TAG = "hardship"
 
@@ -293,9 +293,9 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
         name = village.zone.strip() or unzoned
         zone = zones.setdefault(name, ZoneEntry(name))
         groups_here = by_village.get(village.pk, [])
-        whole = village.path.startswith(scope)
+        whole = within(village, scope)
         zone.villages.append(VillageEntry(village, name, groups_here, whole))
     # Zones in the order of their first village's code; the unzoned villages last.
     ordered = sorted(zones.values(), key=lambda z: (z.name == unzoned, z.villages[0].node.code))
-    partial = not township.path.startswith(scope)
+    partial = not within(township, scope)
     return NetworkMap(township=township, zones=ordered, partial=partial)

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minqing.org.roles import Rank, Role
-from minqing.org.scoping import ScopedQuerySet, under, user_scope_path
+from minqing.org.scoping import ScopedQuerySet, under, user_scope_path, within
 
 
 class Level(models.TextChoices):
@@ -128,7 +128,7 @@ class Node(models.Model):
         return list(reversed(chain))
 
     def is_within(self, other: Node) -> bool:
-        return self.path.startswith(other.path)
+        return within(self, other)
 
 
 class UnitKind(models.TextChoices):

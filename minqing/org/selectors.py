@@ -11,7 +11,7 @@ from django.db.models.functions import Substr
 from minqing.households.models import Household, Resident
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import under
+from minqing.org.scoping import under, within
 
 
 @dataclass(frozen=True)
@@ -107,4 +107,4 @@ def breadcrumb(user: User, node: Node) -> list[tuple[Node, bool]]:
     """Ancestors and the node itself, each flagged whether the user may open it."""
     chain = [*node.ancestors(), node]
     scope = user.node.path if user.node else None
-    return [(n, scope is not None and n.path.startswith(scope)) for n in chain]
+    return [(n, scope is not None and within(n, scope)) for n in chain]
