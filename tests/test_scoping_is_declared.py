@@ -177,3 +177,44 @@ def test_a_model_without_scoping_fails_the_check() -> None:
     finally:
         del apps.all_models["cases"]["scribble"]
         apps.clear_cache()
+
+
+# --- what the declarations do -------------------------------------------------------------
+
+
+def test_a_child_follows_its_parents_own_rules(county) -> None:
+    """A case's timeline and supervision reach a department handler exactly when the case
+    does (the case's rule is by department, not by path), and nobody outside."""
+    from minqing.cases.models import Case, CaseEvent, Supervision
+    from minqing.cases.services import case_register, case_transition
+    from minqing.cases.supervision import supervision_open
+
+    case, _ = case_register(
+        actor=county.users["cadre"], node=county.g1a, channel="hotline", nature="help",
+        original_text="路面塌陷", reporter_name="反映人",
+    )  # fmt: skip
+    supervision_open(case=case, unit=county.center, actor=None, reason="督办")
+    handler = county.users["dept_handler"]
+    for model in (CaseEvent, Supervision):
+        assert not model.objects.for_user(handler).exists(), model.__name__
+    case_transition(case=case, action="assign", actor=None, unit=county.department)
+    for persona in ("dept_handler", "cadre", "township_staff", "sibling", "other_admin"):
+        user = county.users[persona]
+        sees_case = Case.objects.for_user(user).filter(pk=case.pk).exists()
+        for model in (CaseEvent, Supervision):
+            sees = model.objects.for_user(user).filter(case=case).exists()
+            assert sees == sees_case, (model.__name__, persona)
+    assert CaseEvent.objects.for_user(handler).filter(case=case).exists()
+
+
+def test_county_records_are_the_whole_countys_and_nobody_elses(county) -> None:
+    from minqing.cases.models import Category
+
+    category = Category.objects.create(county=county.county, code="X1", name="道路")
+    for persona in ("cadre", "liaison", "dept_handler", "county_admin"):
+        assert category in Category.objects.for_user(county.users[persona]), persona
+    for persona in ("other_admin", "other_dept"):
+        assert category not in Category.objects.for_user(county.users[persona]), persona
+    cadre = county.users["cadre"]
+    cadre.is_active = False
+    assert not Category.objects.for_user(cadre).exists()
