@@ -65,10 +65,7 @@ class CategoryAdmin(AdminOnlyPermissions, admin.ModelAdmin):
     readonly_fields = ["depth"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Category]:
-        path = _county_path(request)
-        if path is None:
-            return Category.objects.none()
-        return super().get_queryset(request).filter(county__path=path)
+        return super().get_queryset(request).for_user(request.user)  # type: ignore[attr-defined]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "parent":

@@ -13,7 +13,12 @@ from minqing.cases.workflow import DEADLINE_STATUSES, OPEN_STATUSES, Action, Sta
 from minqing.lib.masking import mask_phone
 from minqing.org.models import Node, Unit
 from minqing.org.roles import Role
-from minqing.org.scoping import ScopedQuerySet, user_scope_path
+from minqing.org.scoping import (
+    CountyQuerySet,
+    ParentScopedQuerySet,
+    ScopedQuerySet,
+    user_scope_path,
+)
 
 
 class Channel(models.TextChoices):
@@ -95,6 +100,8 @@ class Category(models.Model):
     sort = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
+    objects = CountyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("事项分类")
         verbose_name_plural = _("事项分类")
@@ -135,6 +142,8 @@ class CaseRules(models.Model):
     dispatch_days = models.PositiveIntegerField(_("督办调度周期(天)"), default=30)
     # Open this long without resolution counts as slow on the supervisor's list.
     slow_after_days = models.PositiveIntegerField(_("办理缓慢提示(天)"), default=15)
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("事项办理规则")
@@ -353,6 +362,13 @@ class Case(models.Model):
         }
 
 
+class CaseChildQuerySet(ParentScopedQuerySet):
+    """A case's timeline, supervision and files: seen by whoever may see the case (its
+    department handlers included), by the case's own rules."""
+
+    scope_parents = ("case",)
+
+
 class CaseEvent(models.Model):
     """One step of the timeline: who did what, when, from which state to which."""
 
@@ -367,6 +383,8 @@ class CaseEvent(models.Model):
     note = models.TextField(blank=True)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT)
     data = models.JSONField(default=dict, blank=True)
+
+    objects = CaseChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -410,6 +428,8 @@ class Supervision(models.Model):
     next_dispatch = models.DateField(_("下次调度"))
     released_at = models.DateTimeField(_("销账时间"), null=True, blank=True)
 
+    objects = CaseChildQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("挂账督办")
         verbose_name_plural = _("挂账督办")
@@ -425,6 +445,10 @@ class Supervision(models.Model):
         return f"{self.case.number} @ {self.unit}"
 
 
+class SupervisionActionQuerySet(ParentScopedQuerySet):
+    scope_parents = ("supervision",)
+
+
 class SupervisionAction(models.Model):
     supervision = models.ForeignKey(Supervision, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField(_("督办方式"), max_length=16, choices=SupervisionKind.choices)
@@ -433,6 +457,8 @@ class SupervisionAction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     note = models.TextField(_("督办情况"))
+
+    objects = SupervisionActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -454,6 +480,8 @@ class CaseAttachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("附件")

@@ -12,6 +12,7 @@ from minqing.cases.models import Case
 from minqing.cases.workflow import TRANSITIONS, Action
 from minqing.org.models import User
 from minqing.org.roles import Role
+from minqing.org.scoping import within
 
 HOLDER_ACTIONS = frozenset(
     {
@@ -40,7 +41,7 @@ def _above(user: User, case: Case) -> bool:
     if case.unit is None:
         return True
     unit_path = case.unit.node.path
-    return len(user.node.path) < len(unit_path) and unit_path.startswith(user.node.path)
+    return len(user.node.path) < len(unit_path) and within(unit_path, user.node)
 
 
 def can_act(user: User, case: Case, action: str) -> bool:

@@ -15,7 +15,7 @@ from minqing.cases.models import Case, Supervision
 from minqing.cases.workflow import OPEN_STATUSES, Status
 from minqing.org.models import Node, User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import user_county_path
+from minqing.org.scoping import under, user_county_path
 
 # Unassigned matters wait on the level where they sit: registered, returned or escalated.
 _AWAITING_ROUTING = [Status.REGISTERED, Status.RETURNED, Status.ESCALATED]
@@ -107,7 +107,7 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
     if filters.level:
         qs = qs.filter(unit__kind=filters.level)
     if filters.node:
-        qs = qs.filter(node__path__startswith=filters.node)
+        qs = qs.filter(under(filters.node, "node__path"))
     if filters.overdue:
         # One range on the (is_live, deadline) index, most overdue first.
         qs = qs.filter(is_live=True, deadline__lt=timezone.now())

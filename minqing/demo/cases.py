@@ -13,6 +13,7 @@ from minqing.cases.models import Channel, Nature, Urgency
 from minqing.cases.services import case_register, case_transition, deadlines_scan
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, Unit, UnitKind, User
+from minqing.org.scoping import under
 
 MATTERS = [
     ("{place}村口路灯坏了一个多月，晚上老人出门看不清路。", Nature.HELP),
@@ -41,7 +42,7 @@ def load_demo_cases(*, county: Node, rng: random.Random, count: int = 60) -> int
     now = timezone.now()
     stations = {
         u.node_id: u
-        for u in Unit.objects.filter(kind=UnitKind.STATION, node__path__startswith=county.path)
+        for u in Unit.objects.filter(under(county, "node__path"), kind=UnitKind.STATION)
     }
     cadres = {}
     for user in User.objects.filter(unit__in=stations.values(), is_active=True).order_by("pk"):

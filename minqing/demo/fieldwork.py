@@ -27,6 +27,7 @@ from minqing.fieldwork.models import (
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Role
+from minqing.org.scoping import under
 
 DIARY = [
     (
@@ -68,8 +69,8 @@ def load_demo_fieldwork(*, county: Node, rng: random.Random) -> dict[str, int]:
     villages = list(Node.objects.filter(parent=township, level=Level.VILLAGE).order_by("code"))
     cadres = list(
         User.objects.filter(
+            under(township, "node__path"),
             role__in=[Role.TOWNSHIP_STAFF, Role.TOWNSHIP_LEADER, Role.VILLAGE_CADRE],
-            node__path__startswith=township.path,
         ).select_related("node")
     )
     leader = next((u for u in cadres if u.role == Role.TOWNSHIP_LEADER), None)
@@ -81,7 +82,7 @@ def load_demo_fieldwork(*, county: Node, rng: random.Random) -> dict[str, int]:
     }
     # Every liaison keeps a diary too (seed 000), so they count in "who is behind".
     liaisons = list(
-        User.objects.filter(role=Role.LIAISON, node__path__startswith=township.path).select_related(
+        User.objects.filter(under(township, "node__path"), role=Role.LIAISON).select_related(
             "node__parent"
         )
     )

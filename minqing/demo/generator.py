@@ -49,6 +49,7 @@ from minqing.fieldwork.models import DiaryEntry, Reception, TalkDay, Visit, Visi
 from minqing.households.models import Household, Liaison, Resident
 from minqing.households.services import tags_ensure_default
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
+from minqing.org.scoping import under
 
 DEFAULT_SEED = 2026
 Log = Callable[[str], None]
@@ -174,15 +175,15 @@ def delete_demo(log: Log = print) -> None:
         # one county at a time keeps the collector's in-memory batches small.
         # Fieldwork records protect their place and their author: remove them first.
         for model in (DiaryEntry, Visit, VisitPlan, TalkDay, Reception):
-            model.objects.filter(node__path__startswith=path).delete()
+            model.objects.filter(under(path, "node__path")).delete()
         # Liaisons protect their group and their appointing user: remove them first.
-        Liaison.objects.filter(group__path__startswith=path).delete()
-        Resident.objects.filter(household__group__path__startswith=path).delete()
-        Household.objects.filter(group__path__startswith=path).delete()
-        User.objects.filter(node__path__startswith=path).delete()  # unit heads → NULL
-        Unit.objects.filter(node__path__startswith=path).delete()
+        Liaison.objects.filter(under(path, "group__path")).delete()
+        Resident.objects.filter(under(path, "household__group__path")).delete()
+        Household.objects.filter(under(path, "group__path")).delete()
+        User.objects.filter(under(path, "node__path")).delete()  # unit heads → NULL
+        Unit.objects.filter(under(path, "node__path")).delete()
         for level in (Level.GROUP, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY):
-            Node.objects.filter(level=level, path__startswith=path).delete()
+            Node.objects.filter(under(path), level=level).delete()
         log(f"已删除演示县 {county.name} {county.code} (deleted)")
 
 

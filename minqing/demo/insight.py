@@ -14,6 +14,7 @@ from minqing.cases.models import Case, Channel, Nature, Urgency
 from minqing.cases.services import case_register, case_transition
 from minqing.households.models import Household
 from minqing.org.models import Level, Node
+from minqing.org.scoping import under
 from minqing.textanalysis.services import hotspots_refresh
 
 # (summary the clerk wrote, the resident's words, nature)
@@ -101,9 +102,7 @@ def _register(
 def load_demo_insight(*, county: Node, rng: random.Random) -> dict[str, int]:
     """Register the two demo clusters (idempotent by key) and compute the hot spots."""
     now = timezone.now()
-    villages = list(
-        Node.objects.filter(level=Level.VILLAGE, path__startswith=county.path).order_by("code")
-    )
+    villages = list(Node.objects.filter(under(county), level=Level.VILLAGE).order_by("code"))
     if not villages:
         return {"hot_case": 0}
     first = villages[0]  # 玉屏街道 春晖社区 in the default demo

@@ -33,6 +33,7 @@ from minqing.households.models import (
 )
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Role
+from minqing.org.scoping import under
 
 ZONES = ("东片区", "西片区", "中片区")
 # Share of households carrying each tag: the four target groups and contact types.
@@ -60,20 +61,20 @@ def _chunks[T](items: Iterable[T], size: int = 900) -> Iterable[list[T]]:
 def load_demo_network(*, county: Node, rng: random.Random, hotline: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     ContactRules.objects.update_or_create(county=county, defaults={"hotline": hotline})
-    villages = list(Node.objects.filter(level=Level.VILLAGE, path__startswith=county.path))
+    villages = list(Node.objects.filter(under(county), level=Level.VILLAGE))
     for members in _by(villages, "parent_id").values():
         for index, village in enumerate(sorted(members, key=lambda v: v.code)):
             village.zone = ZONES[index * len(ZONES) // len(members)]
     Node.objects.bulk_update(villages, ["zone"], batch_size=900)
 
     households = list(
-        Household.objects.filter(group__path__startswith=county.path)
+        Household.objects.filter(under(county, "group__path"))
         .order_by("pk")
         .values_list("pk", "group_id")
     )
     counts["tagged"] = _tag_households(county, [pk for pk, _g in households], rng)
     residents = list(
-        Resident.objects.filter(household__group__path__startswith=county.path)
+        Resident.objects.filter(under(county, "household__group__path"))
         .order_by("pk")
         .values_list("pk", "household__group_id", "name", "phone", "birth_date")
     )
@@ -123,9 +124,7 @@ def _posts_and_liaisons(
     admin: User | None,
     rng: random.Random,
 ) -> dict[str, int]:
-    groups = Node.objects.filter(level=Level.GROUP, path__startswith=county.path).select_related(
-        "parent"
-    )
+    groups = Node.objects.filter(under(county), level=Level.GROUP).select_related("parent")
     posts: list[GroupPost] = []
     liaisons: list[Liaison] = []
     sequence: dict[int, int] = defaultdict(int)
@@ -163,21 +162,19 @@ def _contacts(county: Node, admin: User | None, rng: random.Random) -> int:
     if admin is None:
         return 0
     rules = ContactRules.objects.get(county=county)
-    villages = _by(
-        list(Node.objects.filter(level=Level.VILLAGE, path__startswith=county.path)), "parent_id"
-    )
+    villages = _by(list(Node.objects.filter(under(county), level=Level.VILLAGE)), "parent_id")
     cadres = User.objects.filter(
-        role__in=[Role.TOWNSHIP_LEADER, Role.TOWNSHIP_STAFF], node__path__startswith=county.path
+        under(county, "node__path"), role__in=[Role.TOWNSHIP_LEADER, Role.TOWNSHIP_STAFF]
     ).order_by("pk")
     homes: dict[object, list[int]] = defaultdict(list)
-    for pk, village_id in Household.objects.filter(group__path__startswith=county.path).values_list(
+    for pk, village_id in Household.objects.filter(under(county, "group__path")).values_list(
         "pk", "group__parent_id"
     ):
         homes[village_id].append(pk)
     tagged = set(
-        Household.tags.through.objects.filter(
-            household__group__path__startswith=county.path
-        ).values_list("household_id", flat=True)
+        Household.tags.through.objects.filter(under(county, "household__group__path")).values_list(
+            "household_id", flat=True
+        )
     )
     taken: set[int] = set()
     rows: list[ContactAssignment] = []

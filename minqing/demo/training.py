@@ -18,6 +18,7 @@ from minqing.cases.routing import center_for, station_for
 from minqing.cases.services import case_register, case_transition
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, Unit, UnitKind, User
+from minqing.org.scoping import under
 from minqing.textanalysis.models import ExampleSource, LabelledExample, ModelKind, TextModel
 from minqing.textanalysis.services import (
     category_confirm,
@@ -49,7 +50,7 @@ def load_demo_training(*, county: Node, rng: random.Random) -> dict[str, int]:
     roots = {c.name: c for c in Category.objects.filter(county=county, parent=None)}
     cut = int(len(rows) * IMPORTED_SHARE)
     groups = list(
-        Node.objects.filter(level=Level.GROUP, path__startswith=county.path)
+        Node.objects.filter(under(county), level=Level.GROUP)
         .select_related("parent__parent")
         .order_by("code")[:400]
     )

@@ -19,7 +19,7 @@ from minqing.fieldwork.models import DiaryEntry
 from minqing.fieldwork.rules import fieldwork_rules_for
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import CAPABILITIES, Cap, has_cap
-from minqing.org.scoping import user_scope_path
+from minqing.org.scoping import under, user_scope_path, within
 
 # Roles that keep a diary (the quota applies to them).
 DIARY_ROLES: tuple[str, ...] = tuple(
@@ -33,7 +33,7 @@ def visible_entries(user: User) -> QuerySet[DiaryEntry]:
         path = user_scope_path(user)
         if path is None:
             return DiaryEntry.objects.none()
-        return DiaryEntry.objects.filter(Q(author=user) | Q(node__path__startswith=path))
+        return DiaryEntry.objects.filter(Q(author=user) | under(path, "node__path"))
     if has_cap(user, Cap.FIELDWORK):
         return DiaryEntry.objects.filter(author=user)
     return DiaryEntry.objects.none()
@@ -56,7 +56,7 @@ def can_review(user: User, entry: DiaryEntry) -> bool:
         has_cap(user, Cap.REVIEW_FIELDWORK)
         and path is not None
         and entry.author_id != user.pk
-        and entry.node.path.startswith(path)
+        and within(entry.node, path)
     )
 
 
@@ -145,7 +145,7 @@ def diary_keepers(reviewer: User) -> QuerySet[User]:
     if path is None or not has_cap(reviewer, Cap.REVIEW_FIELDWORK):
         return User.objects.none()
     return User.objects.filter(
-        is_active=True, role__in=DIARY_ROLES, node__path__startswith=path
+        under(path, "node__path"), is_active=True, role__in=DIARY_ROLES
     ).select_related("node__parent")
 
 
@@ -199,5 +199,5 @@ def volume_entries(
     if author is not None:
         entries = entries.filter(author=author)
     if village is not None:
-        entries = entries.filter(node__path__startswith=village.path)
+        entries = entries.filter(under(village, "node__path"))
     return with_details(entries).order_by("date", "id")

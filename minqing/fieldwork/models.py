@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from minqing.cases.models import Case
 from minqing.households.models import Household
 from minqing.org.models import Node
-from minqing.org.scoping import ScopedQuerySet
+from minqing.org.scoping import CountyQuerySet, ParentScopedQuerySet, ScopedQuerySet
 
 
 class FieldworkRules(models.Model):
@@ -39,6 +39,8 @@ class FieldworkRules(models.Model):
     )  # Wednesday (seed 004)
     talk_days_per_month = models.PositiveIntegerField(_("说事点每月开放(次)"), default=4)
     deputy_receptions_per_month = models.PositiveIntegerField(_("代表每月接待群众(次)"), default=2)
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("走访与日记规则")
@@ -120,6 +122,10 @@ class DiaryEntry(models.Model):
         return self.title
 
 
+class FollowUpQuerySet(ParentScopedQuerySet):
+    scope_parents = ("entry",)
+
+
 class DiaryFollowUp(models.Model):
     """跟踪记录: what happened next, appended until the result is recorded."""
 
@@ -132,6 +138,8 @@ class DiaryFollowUp(models.Model):
         "org.User", verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("跟踪记录")
@@ -195,6 +203,11 @@ class Visit(models.Model):
         return f"{self.visitor} {self.date}"
 
 
+class FieldPhotoQuerySet(ParentScopedQuerySet):
+    # A photo belongs to one visit or one diary entry (the check constraint below).
+    scope_parents = ("visit", "entry")
+
+
 class FieldPhoto(models.Model):
     """A photo taken in the field, on one visit or one diary entry. Like case attachments
     the file lives under MEDIA_ROOT (the var dir), re-encoded without EXIF/GPS, and is
@@ -224,6 +237,8 @@ class FieldPhoto(models.Model):
         "org.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FieldPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("现场照片")
@@ -316,6 +331,10 @@ class DecisionLevel(models.TextChoices):
     ALL_VILLAGERS = "all_villagers", _("全体村民表决")
 
 
+class TalkItemQuerySet(ParentScopedQuerySet):
+    scope_parents = ("talk_day",)
+
+
 class TalkItem(models.Model):
     """One line of the talk register (说事登记簿), sorted (议事) and handled (办事)."""
 
@@ -350,6 +369,8 @@ class TalkItem(models.Model):
     rating_note = models.CharField(_("评事意见"), max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TalkItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("说事登记")

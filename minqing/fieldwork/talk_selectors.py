@@ -17,7 +17,7 @@ from minqing.fieldwork.models import FieldworkRules, Reception, TalkDay, TalkIte
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Role
-from minqing.org.scoping import user_scope_path
+from minqing.org.scoping import under, user_scope_path
 
 # A case in one of these states has been handled: the item counts as resolved.
 RESOLVED_STATUSES = (Status.RESOLVED, Status.ANSWERED, Status.RATED, Status.CLOSED)
@@ -65,17 +65,14 @@ def responsible_choices(village: Node) -> list[User]:
 
 
 def scoped_items(user: Any) -> QuerySet[TalkItem]:
-    """TalkItem has no manager of its own: scope it through its talk day's village."""
-    path = user_scope_path(user)
-    if path is None:
-        return TalkItem.objects.none()
-    return TalkItem.objects.filter(talk_day__node__path__startswith=path)
+    """Items of the talk days the user may see (scoped through the talk day)."""
+    return TalkItem.objects.for_user(user)
 
 
 def village_households(user: Any, village: Node) -> QuerySet[Household]:
     return (
         Household.objects.for_user(user)
-        .filter(group__path__startswith=village.path)
+        .filter(under(village, "group__path"))
         .select_related("group")
         .order_by("group__code", "head_name")
     )
@@ -205,7 +202,7 @@ def township_overview(
     if path is None:
         return []
     villages = list(
-        Node.objects.filter(level=Level.VILLAGE, path__startswith=path)
+        Node.objects.filter(under(path), level=Level.VILLAGE)
         .select_related("parent")
         .order_by("code")
     )
@@ -282,7 +279,7 @@ def deputies_in_scope(user: Any) -> list[User]:
     if path is None:
         return []
     return list(
-        User.objects.filter(role=Role.DEPUTY, is_active=True, node__path__startswith=path)
+        User.objects.filter(under(path, "node__path"), role=Role.DEPUTY, is_active=True)
         .select_related("node")
         .order_by("node__code", "pk")
     )
@@ -308,7 +305,7 @@ def upcoming_public_talk_days(
     today = today or timezone.localdate()
     talk_days = list(
         TalkDay.objects.filter(
-            node__path__startswith=place.path,
+            under(place, "node__path"),
             date__gte=today,
             date__lte=today + dt.timedelta(days=days),
         )

@@ -19,6 +19,7 @@ from minqing.fieldwork.visit_selectors import place_households, plans_for_visit_
 from minqing.households.models import Household
 from minqing.kit.forms import StyledFormMixin
 from minqing.org.models import Level, Node, User
+from minqing.org.scoping import within
 
 
 def place_label(node: Node) -> str:
@@ -128,9 +129,7 @@ class VisitLogForm(StyledFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         node = data.get("node")
-        if node is not None and any(
-            not h.group.path.startswith(node.path) for h in data.get("households", [])
-        ):
+        if node is not None and any(not within(h.group, node) for h in data.get("households", [])):
             self.add_error("households", _("走访的户必须在所选地点内。"))
         return data
 

@@ -13,6 +13,7 @@ from minqing.fieldwork.models import Visit, VisitForm, VisitPlan
 from minqing.households.models import Household
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Cap, has_cap
+from minqing.org.scoping import under
 
 HOUSEHOLDS_SHOWN = 200
 PUBLIC_PLANS_SHOWN = 20
@@ -51,7 +52,7 @@ def place_households(user: User, place: Node) -> QuerySet[Household]:
     these; the page shows the first HOUSEHOLDS_SHOWN)."""
     return (
         Household.objects.for_user(user)
-        .filter(group__path__startswith=place.path)
+        .filter(under(place, "group__path"))
         .select_related("group")
         .order_by("group__code", "code")
     )
@@ -109,7 +110,7 @@ def upcoming_public_plans(
     phone numbers, no households."""
     rows = list(
         VisitPlan.objects.filter(
-            node__path__startswith=place.path,
+            under(place, "node__path"),
             public=True,
             cancelled_at__isnull=True,
             starts_at__gte=now or timezone.now(),

@@ -30,6 +30,7 @@ from minqing.households.models import (
 from minqing.households.privacy import network_phone_on_card
 from minqing.households.rules import contact_rules_for
 from minqing.org.models import Node, Unit, UnitKind
+from minqing.org.scoping import under
 
 # Long duty texts would crowd a card; the full text stays on the network pages.
 DUTIES_ON_CARD = 40
@@ -216,7 +217,7 @@ def public_card(token: str) -> Card | None:
 
 
 def village_households(village: Node) -> QuerySet[Household]:
-    return Household.objects.filter(group__path__startswith=village.path)
+    return Household.objects.filter(under(village, "group__path"))
 
 
 _ISSUED = Q(cards__voided_at__isnull=True, cards__issued_at__isnull=False)
@@ -321,7 +322,7 @@ def issued_cards(village: Node) -> QuerySet[ContactCard]:
     """Issuance records: the village's current issued cards, newest first."""
     return (
         ContactCard.objects.current()
-        .filter(household__group__path__startswith=village.path, issued_at__isnull=False)
+        .filter(under(village, "household__group__path"), issued_at__isnull=False)
         .select_related("household__group", "issued_by")
         .order_by("-issued_at", "-id")
     )

@@ -38,7 +38,7 @@ from minqing.kit.forms import StyledFormMixin
 from minqing.kit.guards import requires
 from minqing.org.models import Level, Node
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import get_in_scope_or_404
+from minqing.org.scoping import get_in_scope_or_404, under
 
 PAGE_SIZE = 50
 
@@ -205,7 +205,7 @@ def village_cards(request: HttpRequest, village: str) -> HttpResponse:
 def _village_household_qs(request: HttpRequest, village: Node) -> QuerySet[Household]:
     return (
         Household.objects.for_user(request.user)
-        .filter(group__path__startswith=village.path)
+        .filter(under(village, "group__path"))
         .select_related("group")
         .order_by("code")
     )
@@ -273,7 +273,7 @@ def reissue(request: HttpRequest, village: str) -> HttpResponse:
         return _render_page(request, node, reissue_form=form, tab="issued", status=400)
     card = get_in_scope_or_404(
         ContactCard.objects.for_user(request.user)
-        .filter(household__group__path__startswith=node.path)
+        .filter(under(node, "household__group__path"))
         .select_related("household"),
         request,
         token=form.cleaned_data["token"],

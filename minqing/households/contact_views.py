@@ -19,7 +19,7 @@ from minqing.kit.forms import StyledFormMixin
 from minqing.kit.guards import requires
 from minqing.org.models import Level, Node, User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import get_in_scope_or_404, user_scope_path
+from minqing.org.scoping import get_in_scope_or_404, under, user_scope_path
 
 
 def village_in_scope(request: HttpRequest, code: str) -> Node:
@@ -52,7 +52,7 @@ class AssignForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = User.objects.filter(pk__in=[c.pk for c in cadres])
         self.fields["households"].queryset = Household.objects.filter(
-            group__path__startswith=village.path
+            under(village, "group__path")
         ).select_related("group")
 
 

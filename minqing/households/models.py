@@ -18,7 +18,7 @@ from minqing.lib.idcard import id_number_problem
 from minqing.lib.masking import ID_TAIL_MAX, birth_year, mask_id_number, mask_phone
 from minqing.org.models import Node
 from minqing.org.roles import Role
-from minqing.org.scoping import ScopedQuerySet
+from minqing.org.scoping import CountyQuerySet, ScopedQuerySet
 
 
 class HouseholdQuerySet(ScopedQuerySet):
@@ -170,6 +170,8 @@ class Tag(models.Model):
     code = models.CharField(_("编码"), max_length=40)
     name = models.CharField(_("名称"), max_length=40)
 
+    objects = CountyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("户标签")
         verbose_name_plural = _("户标签")
@@ -230,6 +232,8 @@ class ContactRules(models.Model):
         validators=[MaxValueValidator(ID_TAIL_MAX)],
         help_text=_("0–4 位；其余各位一律以 * 显示。"),
     )
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("联系户、联系卡与隐私规则")

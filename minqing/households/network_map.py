@@ -30,7 +30,7 @@ from minqing.households.models import (
 )
 from minqing.households.privacy import network_phone_for
 from minqing.org.models import PATH_WIDTH, Level, Node
-from minqing.org.scoping import get_in_scope_or_404, user_scope_path
+from minqing.org.scoping import get_in_scope_or_404, under, user_scope_path, within
 
 HARDSHIP_TAG = "hardship"
 
@@ -206,7 +206,7 @@ def township_for(request: HttpRequest, code: str) -> Node:
 
 def _visible(path_field: str, scope: str) -> Q:
     """Rows whose node is within the scope, or (for villages) contains it."""
-    return Q(**{f"{path_field}__startswith": scope}) | Q(
+    return under(scope, path_field) | Q(
         **{f"{path_field}__in": [scope[:w] for w in PATH_WIDTH.values() if w < len(scope)]}
     )
 
@@ -214,23 +214,22 @@ def _visible(path_field: str, scope: str) -> Q:
 def build_network_map(user: Any, township: Node) -> NetworkMap:
     """The township's network as the user may see it: 7 queries, whatever its size."""
     scope = user_scope_path(user) or "-"
-    under = {"path__startswith": township.path}
     villages = list(
-        Node.objects.filter(_visible("path", scope), level=Level.VILLAGE, **under)
+        Node.objects.filter(_visible("path", scope), under(township), level=Level.VILLAGE)
         .only("code", "path", "name", "zone", "parent_id", "level")
         .order_by("code")
     )
     groups = list(
         Node.objects.for_user(user)
-        .filter(level=Level.GROUP, **under)
+        .filter(under(township), level=Level.GROUP)
         .only("code", "path", "name", "parent_id", "level")
         .order_by("code")
     )
-    in_township = {"group__path__startswith": township.path}
+    in_township = under(township, "group__path")
 
     households = (
         Household.objects.for_user(user)
-        .filter(**in_township)
+        .filter(in_township)
         .values("group_id")
         .annotate(
             n=Count("id", distinct=True),
@@ -240,7 +239,7 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
     )
     party = (
         Resident.objects.for_user(user)
-        .filter(is_party_member=True, household__group__path__startswith=township.path)
+        .filter(under(township, "household__group__path"), is_party_member=True)
         .values("household__group_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -259,7 +258,7 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
     shown = network_phone_for(user)
     posts = (
         GroupPost.objects.for_user(user)
-        .filter(**in_township)
+        .filter(in_township)
         .order_by("group_id", "id")
         .values_list("group_id", "kind", "name", "phone", "duties")
     )
@@ -275,7 +274,7 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
     liaisons = (
         Liaison.objects.for_user(user)
         .active()
-        .filter(**in_township)
+        .filter(in_township)
         .order_by("group_id", "appointed_on", "id")
         .values_list("group_id", "name", "phone", "background")
     )
@@ -294,9 +293,9 @@ def build_network_map(user: Any, township: Node) -> NetworkMap:
         name = village.zone.strip() or unzoned
         zone = zones.setdefault(name, ZoneEntry(name))
         groups_here = by_village.get(village.pk, [])
-        whole = village.path.startswith(scope)
+        whole = within(village, scope)
         zone.villages.append(VillageEntry(village, name, groups_here, whole))
     # Zones in the order of their first village's code; the unzoned villages last.
     ordered = sorted(zones.values(), key=lambda z: (z.name == unzoned, z.villages[0].node.code))
-    partial = not township.path.startswith(scope)
+    partial = not within(township, scope)
     return NetworkMap(township=township, zones=ordered, partial=partial)

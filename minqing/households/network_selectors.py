@@ -22,6 +22,7 @@ from minqing.households.models import (
 )
 from minqing.org.models import PATH_WIDTH, Level, Node, User
 from minqing.org.roles import Role
+from minqing.org.scoping import under
 
 HARDSHIP = "hardship"
 
@@ -89,7 +90,7 @@ def coverage_by_village(path: str) -> dict[int, Coverage]:
     """Coverage per village id for every household and group under `path`."""
     per_village: dict[int, Coverage] = {}
     households = (
-        Household.objects.filter(group__path__startswith=path)
+        Household.objects.filter(under(path, "group__path"))
         .values("group__parent_id")
         .annotate(
             households=Count("id"),
@@ -103,7 +104,7 @@ def coverage_by_village(path: str) -> dict[int, Coverage]:
         village_id = row.pop("group__parent_id")
         per_village[village_id] = Coverage(**row)
     groups = (
-        Node.objects.filter(level=Level.GROUP, path__startswith=path)
+        Node.objects.filter(under(path), level=Level.GROUP)
         .values("parent_id")
         .annotate(
             groups=Count("id"),
@@ -123,7 +124,7 @@ def network_overview(scope_path: str) -> list[tuple[Node, list[VillageRow], Cove
     """Villages in scope grouped by township, each with its coverage and a subtotal."""
     village_path = scope_path[:12] if len(scope_path) > 12 else scope_path
     villages = (
-        Node.objects.filter(level=Level.VILLAGE, path__startswith=village_path)
+        Node.objects.filter(under(village_path), level=Level.VILLAGE)
         .select_related("parent")
         .order_by("code")
     )
@@ -158,7 +159,7 @@ class CadreProgress:
 def village_assignments(village: Node) -> QuerySet[ContactAssignment]:
     return (
         ContactAssignment.objects.active()
-        .filter(household__group__path__startswith=village.path)
+        .filter(under(village, "household__group__path"))
         .select_related("household__group", "cadre")
         .order_by("household__code")
     )
@@ -172,7 +173,7 @@ def contact_cadres(village: Node) -> tuple[list[User], list[User]]:
     village; village cadres count here only once they hold contact households themselves.
     """
     assigned_here = ContactAssignment.objects.active().filter(
-        household__group__path__startswith=village.path
+        under(village, "household__group__path")
     )
     base = User.objects.filter(is_active=True, role__in=CONTACT_ROLES).select_related(
         "node", "linked_village"
@@ -221,7 +222,7 @@ def candidates(village: Node, *, search: str = "", limit: int = 60) -> list[Hous
     """Households the village proposes: the four target groups and contact-household types
     first (hardship households first of all), none that already have a cadre. A search
     term widens the list to any household of the village."""
-    qs = Household.objects.filter(group__path__startswith=village.path).exclude(_active_contact())
+    qs = Household.objects.filter(under(village, "group__path")).exclude(_active_contact())
     if search:
         qs = qs.filter(Q(head_name__contains=search) | Q(code=search) | Q(address__contains=search))
     else:
@@ -232,7 +233,7 @@ def candidates(village: Node, *, search: str = "", limit: int = 60) -> list[Hous
 
 def uncovered_hardship(village: Node, limit: int = 50) -> list[Household]:
     return list(
-        Household.objects.filter(group__path__startswith=village.path)
+        Household.objects.filter(under(village, "group__path"))
         .filter(_hardship())
         .exclude(_active_contact())
         .select_related("group")

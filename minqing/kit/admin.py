@@ -68,7 +68,8 @@ class CountyConfigAdmin(AuditedAdmin):
     """Records a county owns through a `county` field (rules, tags): the admin's county only."""
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        return super().get_queryset(request).filter(county__path=user_county_path(request.user))
+        # The model's CountyQuerySet: the records of the county the user works in.
+        return super().get_queryset(request).for_user(request.user)  # type: ignore[attr-defined]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "county":

@@ -14,7 +14,7 @@ from minqing.lib.masking import mask_phone
 from minqing.notify.access import openable
 from minqing.notify.models import Channel, Outbox
 from minqing.notify.services import outbox_retry
-from minqing.org.scoping import user_county_path
+from minqing.org.scoping import under, user_county_path
 
 
 @admin.register(Outbox)
@@ -31,7 +31,7 @@ class OutboxAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Outbox]:
         county = user_county_path(request.user)
-        to_staff = Q(recipient_user__node__path__startswith=county)
+        to_staff = under(county, "recipient_user__node__path")
         to_residents = (
             Q(recipient_user__isnull=True) & ~Q(related_type="") & openable(request.user, prefix="")  # type: ignore[arg-type]
         )

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minqing.org.roles import Rank, Role
-from minqing.org.scoping import ScopedQuerySet, user_scope_path
+from minqing.org.scoping import ScopedQuerySet, under, user_scope_path, within
 
 
 class Level(models.TextChoices):
@@ -24,7 +24,7 @@ class Level(models.TextChoices):
 # Administrative-division codes are positional: 6 digits name the county, 3 more the
 # township, 3 more the village (the 12-digit national code). Groups have no national code,
 # so they extend their village's code by 3 digits. The significant prefix of a node's code
-# is its `path`, and a subtree is simply `path__startswith`.
+# is its `path`, and a subtree is a prefix of it (`org.scoping.under`).
 PATH_WIDTH: dict[str, int] = {
     Level.COUNTY: 6,
     Level.TOWNSHIP: 9,
@@ -51,7 +51,7 @@ class NodeQuerySet(ScopedQuerySet):
     scope_path_field = "path"
 
     def subtree(self, node: Node) -> NodeQuerySet:
-        return self.filter(path__startswith=node.path)
+        return self.filter(under(node))
 
 
 class Node(models.Model):
@@ -128,7 +128,7 @@ class Node(models.Model):
         return list(reversed(chain))
 
     def is_within(self, other: Node) -> bool:
-        return self.path.startswith(other.path)
+        return within(self, other)
 
 
 class UnitKind(models.TextChoices):
@@ -151,7 +151,7 @@ class UnitQuerySet(ScopedQuerySet):
         above = [path[:width] for width in PATH_WIDTH.values() if width < len(path)]
         county = path[: PATH_WIDTH[Level.COUNTY]]
         return self.filter(
-            models.Q(node__path__startswith=path)
+            under(path, "node__path")
             | models.Q(node__path__in=above)
             | models.Q(kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE], node__path=county)
         )

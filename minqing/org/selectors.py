@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 from minqing.org.models import PATH_WIDTH, Level, Node, Unit, User
 from minqing.org.population import HOUSEHOLDS, RESIDENTS, counted
 from minqing.org.roles import Cap, has_cap
+from minqing.org.scoping import under, within
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _people_by_child(name: str, user: User, node: Node, width: int) -> dict[str,
     """Households or residents (org.population) under each child of `node`, in scope."""
     rows = counted(name)
     return _counts_by_child(
-        rows.objects.for_user(user).filter(**{f"{rows.path_field}__startswith": node.path}),
+        rows.objects.for_user(user).filter(under(node, rows.path_field)),
         rows.path_field,
         width,
     )
@@ -79,9 +80,8 @@ def children_with_counts(user: User, node: Node) -> list[ChildRow]:
     if not children:
         return []
     width = PATH_WIDTH[children[0].level]
-    under = {"path__startswith": node.path}
     groups = _counts_by_child(
-        Node.objects.for_user(user).filter(level=Level.GROUP, **under), "path", width
+        Node.objects.for_user(user).filter(under(node), level=Level.GROUP), "path", width
     )
     sees_residents = has_cap(user, Cap.VIEW_RESIDENTS)
     households: dict[str, int] = {}
@@ -90,7 +90,7 @@ def children_with_counts(user: User, node: Node) -> list[ChildRow]:
         households = _people_by_child(HOUSEHOLDS, user, node, width)
         residents = _people_by_child(RESIDENTS, user, node, width)
     staff = _counts_by_child(
-        User.objects.for_user(user).filter(is_active=True, node__path__startswith=node.path),
+        User.objects.for_user(user).filter(under(node, "node__path"), is_active=True),
         "node__path",
         width,
     )
@@ -110,4 +110,4 @@ def breadcrumb(user: User, node: Node) -> list[tuple[Node, bool]]:
     """Ancestors and the node itself, each flagged whether the user may open it."""
     chain = [*node.ancestors(), node]
     scope = user.node.path if user.node else None
-    return [(n, scope is not None and n.path.startswith(scope)) for n in chain]
+    return [(n, scope is not None and within(n, scope)) for n in chain]

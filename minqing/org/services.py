@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from minqing.audit.services import record_change, snapshot
 from minqing.org.models import Node, Unit, User
 from minqing.org.roles import ROLE_LEVELS, Rank, Role
+from minqing.org.scoping import under
 
 
 @transaction.atomic
@@ -181,7 +182,7 @@ def node_statistics_refresh(*, actor: User | None, root: Node) -> int:
     from minqing.org.models import PATH_WIDTH
     from minqing.org.population import HOUSEHOLDS, RESIDENTS, counted
 
-    nodes = list(Node.objects.filter(path__startswith=root.path))
+    nodes = list(Node.objects.filter(under(root)))
     households: dict[str, int] = {}
     residents: dict[str, int] = {}
     for width in sorted({PATH_WIDTH[n.level] for n in nodes}):
@@ -191,7 +192,7 @@ def node_statistics_refresh(*, actor: User | None, root: Node) -> int:
         ):
             field = counted_rows.path_field
             rows = (
-                counted_rows.objects.filter(**{f"{field}__startswith": root.path})
+                counted_rows.objects.filter(under(root, field))
                 .annotate(prefix=Substr(field, 1, width))
                 .values("prefix")
                 .annotate(n=Count("id"))

@@ -8,7 +8,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import Case
-from minqing.org.scoping import ScopedQuerySet
+from minqing.org.scoping import ParentScopedQuerySet
+
+
+class TrackingCodeQuerySet(ParentScopedQuerySet):
+    scope_parents = ("case",)
 
 
 class TrackingCode(models.Model):
@@ -28,6 +32,8 @@ class TrackingCode(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrackingCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("查询码")
@@ -69,8 +75,9 @@ class PortalChallenge(models.Model):
         return self.id
 
 
-class BoardPostQuerySet(ScopedQuerySet):
-    scope_path_field = "case__node__path"
+class BoardPostQuerySet(ParentScopedQuerySet):
+    # Staff see the posts of the cases they may see (the board itself is public).
+    scope_parents = ("case",)
 
     def shown(self) -> BoardPostQuerySet:
         return self.filter(withdrawn_at__isnull=True)

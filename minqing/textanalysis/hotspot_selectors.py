@@ -15,7 +15,7 @@ from minqing.cases.models import Case, Nature
 from minqing.cases.workflow import Status
 from minqing.org.models import PATH_WIDTH, Level, Node, User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import user_scope_path
+from minqing.org.scoping import under
 from minqing.textanalysis.hotspots import (
     GROWTH_CAP,
     W_GROWTH,
@@ -30,10 +30,9 @@ from minqing.textanalysis.models import HotSpot, HotSpotStatus
 
 def hot_spots_for(user: User) -> QuerySet[HotSpot]:
     """Every hot spot (current or cooled) placed inside the user's scope."""
-    path = user_scope_path(user)
-    if path is None or not has_cap(user, Cap.VIEW_INSIGHT):
+    if not has_cap(user, Cap.VIEW_INSIGHT):
         return HotSpot.objects.none()
-    return HotSpot.objects.filter(node__path__startswith=path).select_related("node__parent")
+    return HotSpot.objects.for_user(user).select_related("node__parent")
 
 
 def hot_spot_list(user: User, *, status: str = "", cooled: bool = False) -> QuerySet[HotSpot]:
@@ -163,9 +162,7 @@ def county_records(county: Node, *, start: dt.date, end: dt.date) -> list[Record
         .annotate(n=Count("id"))
         .values_list("parent_id", "n")
     )
-    strip = place_stripper(
-        Node.objects.filter(path__startswith=county.path).values_list("name", flat=True)
-    )
+    strip = place_stripper(Node.objects.filter(under(county)).values_list("name", flat=True))
     out: list[Record] = []
     rows = matters.order_by("reported_at", "id").values_list(
         "id", "reported_at", "title", "description", "original_text", "node__path",

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from minqing.kit.guards import requires
 from minqing.org.models import User
 from minqing.org.roles import Cap, has_cap
-from minqing.org.scoping import get_in_scope_or_404
+from minqing.org.scoping import get_in_scope_or_404, within
 from minqing.org.selectors import breadcrumb
 from minqing.textanalysis.hotspot_selectors import (
     chart_data,
@@ -87,7 +87,7 @@ def can_mark_handled(user: User, spot: HotSpot) -> bool:
         has_cap(user, Cap.SUPERVISE)
         and node is not None
         and len(node.path) < len(spot.node.path)
-        and spot.node.path.startswith(node.path)
+        and within(spot.node, node)
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minqing.cases.models import Case, Category, MustReport, Urgency
 from minqing.org.models import Node
+from minqing.org.scoping import CountyQuerySet, ParentScopedQuerySet, ScopedQuerySet
 
 
 class InsightRules(models.Model):
@@ -41,6 +42,8 @@ class InsightRules(models.Model):
     min_training_cases = models.PositiveIntegerField(
         _("训练所需最少样本数"), default=30, validators=[MinValueValidator(10)]
     )
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("民情分析设置")
@@ -103,6 +106,8 @@ class TextModel(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
 
+    objects = CountyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("分析模型")
         verbose_name_plural = _("分析模型")
@@ -162,6 +167,8 @@ class LabelledExample(models.Model):
     digest = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CountyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("标注样本")
         verbose_name_plural = _("标注样本")
@@ -171,6 +178,10 @@ class LabelledExample(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.detail[:30]
+
+
+class ConfirmationQuerySet(ParentScopedQuerySet):
+    scope_parents = ("case",)
 
 
 class CategoryConfirmation(models.Model):
@@ -189,6 +200,8 @@ class CategoryConfirmation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ConfirmationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("分类确认")
@@ -218,6 +231,8 @@ class UrgencyTerm(models.Model):
     reason = models.CharField(_("提示理由"), max_length=120)
     active = models.BooleanField(_("启用"), default=True)
 
+    objects = CountyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("紧急与十必报词语")
         verbose_name_plural = _("紧急与十必报词语")
@@ -234,6 +249,11 @@ class HotSpotStatus(models.TextChoices):
     WATCH = "watch", _("关注")
     ALERT = "alert", _("预警")
     HANDLED = "handled", _("已研判")
+
+
+class HotSpotQuerySet(ScopedQuerySet):
+    # The cluster's place, not its county: a township sees its own villages' hot spots.
+    scope_path_field = "node__path"
 
 
 class HotSpot(models.Model):
@@ -283,6 +303,8 @@ class HotSpot(models.Model):
         related_name="+",
     )
     handled_note = models.TextField(_("研判意见"), blank=True)
+
+    objects = HotSpotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("热点")

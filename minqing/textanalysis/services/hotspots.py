@@ -20,6 +20,7 @@ from minqing.audit.services import record_change, snapshot
 from minqing.notify.services import outbox_queue_staff
 from minqing.org.models import PATH_WIDTH, Level, Node, User
 from minqing.org.roles import Role
+from minqing.org.scoping import under
 from minqing.textanalysis.hotspot_report import agenda_text
 from minqing.textanalysis.hotspot_selectors import county_records
 from minqing.textanalysis.hotspots import HotCluster, find_hotspots
@@ -141,7 +142,7 @@ def hotspots_refresh(
     nodes = {
         n.path: n
         for n in Node.objects.filter(
-            path__startswith=county.path, level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
+            under(county), level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
         )
     }
     result = {"matters": len(records), "clusters": len(clusters), "created": 0, "updated": 0,
