@@ -185,10 +185,8 @@ def test_a_model_without_scoping_fails_the_check() -> None:
 def test_a_child_follows_its_parents_own_rules(county) -> None:
     """A case's timeline and supervision reach a department handler exactly when the case
     does (the case's rule is by department, not by path), and nobody outside."""
-    from minqing.cases.services import supervision_open
-
     from minqing.cases.models import Case, CaseEvent, Supervision
-    from minqing.cases.services import case_register, case_transition
+    from minqing.cases.services import case_register, case_transition, supervision_open
 
     case, _ = case_register(
         actor=county.users["cadre"], node=county.g1a, channel="hotline", nature="help",

@@ -65,7 +65,7 @@ class CategoryAdmin(AdminOnlyPermissions, admin.ModelAdmin):
     readonly_fields = ["depth"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Category]:
-        return super().get_queryset(request).for_user(request.user)  # type: ignore[attr-defined]
+        return super().get_queryset(request).for_user(request.user)  # type: ignore[attr-defined,no-any-return]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "parent":

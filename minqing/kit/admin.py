@@ -69,7 +69,7 @@ class CountyConfigAdmin(AuditedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         # The model's CountyQuerySet: the records of the county the user works in.
-        return super().get_queryset(request).for_user(request.user)  # type: ignore[attr-defined]
+        return super().get_queryset(request).for_user(request.user)  # type: ignore[attr-defined,no-any-return]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "county":

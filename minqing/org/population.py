@@ -11,9 +11,12 @@ org counts them per place with path prefixes as it counts its own nodes and staf
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from minqing.org.scoping import ScopedQuerySet
 
 HOUSEHOLDS = "households"
 RESIDENTS = "residents"
@@ -26,8 +29,9 @@ class Counted:
     path_field: str
 
     @property
-    def objects(self) -> models.Manager:
-        return self.model._default_manager
+    def rows(self) -> ScopedQuerySet[Any]:
+        """All the model's rows; registered models are scoped (ScopedQuerySet managers)."""
+        return cast("ScopedQuerySet[Any]", self.model._default_manager.all())
 
 
 _COUNTED: dict[str, Counted] = {}

@@ -28,7 +28,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable
 from functools import reduce
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, cast
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -95,7 +95,9 @@ class ParentScopedQuerySet(ScopedQuerySet):
 
     def _parent_visible(self, name: str, user: Any) -> Q:
         parent = self.model._meta.get_field(name).related_model
-        return Q(**{f"{name}__in": parent._default_manager.for_user(user).values("pk")})
+        # Every parent named in scope_parents has a scoped manager (tests/test_scoping_is_declared).
+        scoped = cast("ScopedQuerySet[Any]", parent._default_manager.all())  # type: ignore[union-attr]
+        return Q(**{f"{name}__in": scoped.for_user(user).values("pk")})
 
 
 # Matches no county: the value to filter on when a user has no place in the tree.

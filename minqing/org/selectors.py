@@ -32,7 +32,7 @@ def scope_counts(user: User) -> ScopeCounts:
         groups=Count("id", filter=Q(level=Level.GROUP)),
     )
     sees_residents = has_cap(user, Cap.VIEW_RESIDENTS)
-    households, residents = counted(HOUSEHOLDS).objects, counted(RESIDENTS).objects
+    households, residents = counted(HOUSEHOLDS).rows, counted(RESIDENTS).rows
     return ScopeCounts(
         townships=nodes["townships"],
         villages=nodes["villages"],
@@ -68,7 +68,7 @@ def _people_by_child(name: str, user: User, node: Node, width: int) -> dict[str,
     """Households or residents (org.population) under each child of `node`, in scope."""
     rows = counted(name)
     return _counts_by_child(
-        rows.objects.for_user(user).filter(under(node, rows.path_field)),
+        rows.rows.for_user(user).filter(under(node, rows.path_field)),
         rows.path_field,
         width,
     )

@@ -192,7 +192,7 @@ def node_statistics_refresh(*, actor: User | None, root: Node) -> int:
         ):
             field = counted_rows.path_field
             rows = (
-                counted_rows.objects.filter(under(root, field))
+                counted_rows.rows.filter(under(root, field))
                 .annotate(prefix=Substr(field, 1, width))
                 .values("prefix")
                 .annotate(n=Count("id"))

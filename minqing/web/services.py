@@ -35,4 +35,4 @@ def account_unlock(*, actor: Any, username: str, request: HttpRequest | None = N
         changes={"failed_logins": [failures, 0]},
         note=_("解除登录锁定：清除 %(n)d 次失败登录记录") % {"n": failures},
     )
-    return deleted
+    return int(deleted)
