@@ -46,6 +46,7 @@ from minqing.fieldwork.services import (
     diary_update,
     may_add_photos,
 )
+from minqing.fieldwork.services.diary import EDITABLE
 from minqing.kit.forms import add_validation_error
 from minqing.kit.guards import requires
 from minqing.lib.paging import CappedPaginator
@@ -175,19 +176,8 @@ def diary_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("diary:detail", pk=entry.pk)
     user = request.user
     if request.method != "POST":
-        initial = {
-            name: getattr(entry, name)
-            for name in (
-                "date",
-                "place",
-                "category",
-                "title",
-                "narrative",
-                "analysis",
-                "comment",
-                "measures",
-            )
-        }
+        # The form's own fields; the case and place are set from the page, not typed in.
+        initial = {name: getattr(entry, name) for name in EDITABLE if name not in ("case", "node")}
         initial |= {"node": entry.node_id, "households": [h.pk for h in entry.households.all()]}
         initial["case"] = entry.case.number if entry.case else ""
         form = DiaryEntryForm(user=user, initial=initial)  # type: ignore[arg-type]
